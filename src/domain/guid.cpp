@@ -1,0 +1,77 @@
+#include "domain/guid.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace ld {
+namespace {
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::optional<Guid> Guid::Parse(std::string_view t) {
+  if (t.size() != 36) return std::nullopt;
+  std::array<uint8_t, 16> b{};
+  size_t j = 0;
+  for (size_t i = 0; i < 36;) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (t[i] != '-') return std::nullopt;
+      ++i;
+      continue;
+    }
+    int hi = HexVal(t[i]), lo = HexVal(t[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    b[j++] = static_cast<uint8_t>(hi * 16 + lo);
+    i += 2;
+  }
+  return Guid(b);
+}
+
+std::optional<Guid> Guid::FromBytes(const void* data, size_t size) {
+  if (size != 16 || data == nullptr) return std::nullopt;
+  std::array<uint8_t, 16> b{};
+  std::memcpy(b.data(), data, 16);
+  return Guid(b);
+}
+
+Guid Guid::V7(int64_t unix_ms, const std::array<uint8_t, 10>& r) {
+  std::array<uint8_t, 16> b{};
+  auto ms = static_cast<uint64_t>(unix_ms);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
+  b[6] = static_cast<uint8_t>(0x70 | (r[0] & 0x0F));
+  b[7] = r[1];
+  b[8] = static_cast<uint8_t>(0x80 | (r[2] & 0x3F));
+  for (int i = 9; i < 16; ++i) b[i] = r[i - 6];
+  return Guid(b);
+}
+
+Guid Guid::NewV7(int64_t unix_ms) {
+  std::array<uint8_t, 10> r{};
+  randombytes_buf(r.data(), r.size());
+  return V7(unix_ms, r);
+}
+
+std::string Guid::str() const {
+  static const char* kHex = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(kHex[b_[i] >> 4]);
+    s.push_back(kHex[b_[i] & 15]);
+  }
+  return s;
+}
+
+bool Guid::nil() const {
+  for (auto x : b_)
+    if (x) return false;
+  return true;
+}
+
+}  // namespace ld
