@@ -27,8 +27,8 @@ std::string_view DefaultLocale(Cloud c);  // en-US | de-DE | zh-CN
 
 struct ServicePlan {
   Guid id;
-  std::string name;        // e.g. "EXCHANGE_S_STANDARD"
-  std::string appliesTo;   // "User"
+  std::string name;       // e.g. "EXCHANGE_S_STANDARD"
+  std::string appliesTo;  // "User"
 };
 
 struct CyclePrices {
@@ -39,9 +39,9 @@ struct CyclePrices {
 
 struct Sku {
   Guid id;
-  std::string partNumber;                          // skuPartNumber
-  std::string name;                                // en-US display name
-  std::string description;                         // en-US
+  std::string partNumber;                             // skuPartNumber
+  std::string name;                                   // en-US display name
+  std::string description;                            // en-US
   std::map<std::string, std::string> localizedNames;  // locale -> name (zh-TW, de-DE, zh-CN)
   std::string appliesTo = "User";
   int64_t minQuantity = 1;
@@ -49,8 +49,8 @@ struct Sku {
   bool isAddOn = false;
   std::vector<Guid> prerequisiteSkuIds;  // add-ons: one of these must be owned
   std::vector<ServicePlan> servicePlans;
-  std::vector<Cloud> clouds;                       // where it is offered
-  std::map<std::string, CyclePrices> prices;       // currency -> prices
+  std::vector<Cloud> clouds;                  // where it is offered
+  std::map<std::string, CyclePrices> prices;  // currency -> prices
 
   bool OfferedIn(Cloud c) const;
   // nullopt when the SKU has no price in that currency.

@@ -27,9 +27,9 @@ enum class ErrorKind {
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string code;     // program-facing, e.g. "QuantityOutOfRange"
-  std::string message;  // human-facing, names the cause
-  std::string target;   // the offending field, when there is one
+  std::string code;                  // program-facing, e.g. "QuantityOutOfRange"
+  std::string message;               // human-facing, names the cause
+  std::string target;                // the offending field, when there is one
   nlohmann::json details = nullptr;  // extra structured data (e.g. the failed order)
 
   static Error Invalid(std::string code, std::string message, std::string target = {}) {
@@ -56,7 +56,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -91,20 +91,23 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status Ok() { return {}; }
+inline Status Ok() {
+  return {};
+}
 
 }  // namespace ld
 
 // Propagates an error from an expression yielding Result/Status.
 #define LD_CONCAT_INNER(a, b) a##b
 #define LD_CONCAT(a, b) LD_CONCAT_INNER(a, b)
-#define LD_TRY(expr)                              \
-  do {                                            \
-    auto&& ld_try_r_ = (expr);                    \
+#define LD_TRY(expr)                               \
+  do {                                             \
+    auto&& ld_try_r_ = (expr);                     \
     if (!ld_try_r_.ok()) return ld_try_r_.error(); \
   } while (0)
-#define LD_ASSIGN_OR_RETURN(lhs, expr) LD_ASSIGN_OR_RETURN_IMPL(LD_CONCAT(ld_r_, __LINE__), lhs, expr)
+#define LD_ASSIGN_OR_RETURN(lhs, expr) \
+  LD_ASSIGN_OR_RETURN_IMPL(LD_CONCAT(ld_r_, __LINE__), lhs, expr)
 #define LD_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                              \
-  if (!tmp.ok()) return tmp.error();              \
+  auto tmp = (expr);                             \
+  if (!tmp.ok()) return tmp.error();             \
   lhs = std::move(tmp).value()

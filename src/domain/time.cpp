@@ -11,7 +11,9 @@ Instant SystemClock::Now() const {
 }
 
 namespace {
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 }  // namespace
 
 CivilDate ToCivil(Instant t) {
@@ -28,15 +30,18 @@ Instant FromCivil(CivilDate c, int64_t ms_of_day) {
   return static_cast<int64_t>(d.time_since_epoch().count()) * kMsPerDay + ms_of_day;
 }
 
-int64_t DaysBetween(Instant a, Instant b) { return FloorDiv(b - a, kMsPerDay); }
+int64_t DaysBetween(Instant a, Instant b) {
+  return FloorDiv(b - a, kMsPerDay);
+}
 
 CivilDate AddMonthsAnchored(CivilDate start, int months, unsigned anchor_day) {
   using namespace std::chrono;
   int total = start.year * 12 + static_cast<int>(start.month) - 1 + months;
   int y = FloorDiv(total, 12);
   auto m = static_cast<unsigned>(total - y * 12 + 1);
-  unsigned last = static_cast<unsigned>(year_month_day_last{year{y} / month{m} / last}.day());
-  return {y, m, anchor_day < last ? anchor_day : last};
+  unsigned last_day =
+      static_cast<unsigned>(year_month_day_last{year{y}, month_day_last{month{m}}}.day());
+  return {y, m, anchor_day < last_day ? anchor_day : last_day};
 }
 
 std::string FormatRfc3339(Instant t) {

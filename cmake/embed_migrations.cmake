@@ -1,0 +1,11 @@
+# Writes OUT, a C++ file holding each migration file of FILES as a raw string.
+set(body "// Generated from src/store/migrations/*.sql. Do not edit.\n#include \"store/sql.h\"\n\nnamespace ld::store {\n\nconst std::vector<Migration>& Migrations() {\n  static const std::vector<Migration> kAll{\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" num ${name})
+  math(EXPR version "${num}")
+  file(READ ${f} sql)
+  string(APPEND body "      {${version}, \"${name}\", R\"ldsql(${sql})ldsql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kAll;\n}\n\n}  // namespace ld::store\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,166 @@
+#include "app/auth.h"
+
+#include <sodium.h>
+
+#include "app/directory.h"
+#include "app/signup.h"
+
+namespace ld::app {
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+std::string RandomToken() {
+  unsigned char b[32];
+  randombytes_buf(b, sizeof b);
+  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
+namespace {
+Error TooMany(int64_t wait_ms) {
+  Error e{ErrorKind::kTooMany,
+          "TooManyAttempts",
+          "Too many failed sign-ins. Try again later.",
+          {},
+          nullptr};
+  e.details = nlohmann::json{{"retryAfterSeconds", (wait_ms + 999) / 1000}};
+  return e;
+}
+Error BadCredentials() {
+  return {ErrorKind::kUnauthorized,
+          "InvalidCredentials",
+          "The user name or password is incorrect.",
+          {},
+          nullptr};
+}
+std::string Lower(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+}  // namespace
+
+Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::string& password,
+                           const std::string& remote_address, const std::string& kind) {
+  std::string upn = Lower(upn_in);
+  Instant now = ctx.Now();
+  std::string acct_key = "u:" + upn, addr_key = "a:" + remote_address;
+  int64_t wait = std::max(ctx.throttle->WaitMs(acct_key, now), ctx.throttle->WaitMs(addr_key, now));
+  if (wait > 0) return TooMany(wait);
+  if (upn.empty() || upn.size() > 256 || password.size() > 256) return BadCredentials();
+
+  std::optional<User> user;
+  RoleSet roles;
+  auto at = upn.find('@');
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    if (at == std::string::npos) return Ok();
+    auto tenant = tx.FindDomainOwner(upn.substr(at + 1));
+    if (!tenant) return Ok();
+    user = tx.FindUserByUpn(*tenant, upn);
+    if (user) roles = tx.ListRoles(*tenant, user->id);
+    return Ok();
+  }));
+  // Verify even for unknown users is skipped; the throttle bounds probing.
+  if (!user || !user->accountEnabled || !VerifyPassword(user->passwordHash, password)) {
+    ctx.throttle->Failure(acct_key, now);
+    ctx.throttle->Failure(addr_key, now);
+    return BadCredentials();
+  }
+  ctx.throttle->Success(acct_key);
+
+  IssuedToken out;
+  out.secret = RandomToken();
+  TokenRecord rec;
+  rec.tokenHash = Sha256Hex(out.secret);
+  rec.tenantId = user->tenantId;
+  rec.userId = user->id;
+  rec.kind = kind == "session" ? "session" : "bearer";
+  if (rec.kind == "session") {
+    out.csrfToken = RandomToken();
+    rec.csrfHash = Sha256Hex(out.csrfToken);
+  }
+  int64_t life = rec.kind == "session" ? kSessionLifetimeMs : kTokenLifetimeMs;
+  rec.createdAt = now;
+  rec.expiresAt = now + life;
+  out.expiresInSeconds = life / 1000;
+  out.actor = Actor{user->tenantId, user->id, roles};
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    tx.InsertToken(rec);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Authenticated> Authenticate(Context& ctx, const std::string& secret) {
+  Error unauth{ErrorKind::kUnauthorized,
+               "InvalidAuthenticationToken",
+               "The access token is missing, invalid or expired.",
+               {},
+               nullptr};
+  if (secret.empty() || secret.size() > 512) return unauth;
+  std::string hash = Sha256Hex(secret);
+  Authenticated out;
+  bool found = false;
+  Instant now = ctx.Now();
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    auto t = tx.FindToken(hash);
+    if (!t || t->expiresAt <= now) return Ok();
+    auto u = tx.FindUser(t->tenantId, t->userId);
+    if (!u || !u->accountEnabled) return Ok();
+    out.actor = Actor{t->tenantId, t->userId, tx.ListRoles(t->tenantId, t->userId)};
+    out.kind = t->kind;
+    out.csrfHash = t->csrfHash;
+    found = true;
+    return Ok();
+  }));
+  if (!found) return unauth;
+  return out;
+}
+
+bool CsrfMatches(const Authenticated& a, const std::string& csrf_token) {
+  if (a.kind != "session") return true;
+  if (csrf_token.empty() || a.csrfHash.empty()) return false;
+  std::string h = Sha256Hex(csrf_token);
+  return h.size() == a.csrfHash.size() && sodium_memcmp(h.data(), a.csrfHash.data(), h.size()) == 0;
+}
+
+Result<std::string> RotateCsrf(Context& ctx, const std::string& session_secret) {
+  std::string hash = Sha256Hex(session_secret);
+  std::string csrf = RandomToken();
+  bool found = false;
+  Instant now = ctx.Now();
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    auto t = tx.FindToken(hash);
+    if (!t || t->kind != "session" || t->expiresAt <= now) return Ok();
+    tx.DeleteToken(hash);
+    t->csrfHash = Sha256Hex(csrf);
+    tx.InsertToken(*t);
+    found = true;
+    return Ok();
+  }));
+  if (!found) {
+    return Error{ErrorKind::kUnauthorized,
+                 "InvalidAuthenticationToken",
+                 "The session is missing or expired.",
+                 {},
+                 nullptr};
+  }
+  return csrf;
+}
+
+Status SignOut(Context& ctx, const std::string& secret) {
+  std::string hash = Sha256Hex(secret);
+  return ctx.store.Write([&](Tx& tx) -> Status {
+    tx.DeleteToken(hash);
+    return Ok();
+  });
+}
+
+}  // namespace ld::app

@@ -1,0 +1,42 @@
+// Sign-in, bearer tokens and browser sessions. Secrets are random 256-bit
+// values returned once; only their SHA-256 is stored.
+#pragma once
+
+#include <string>
+
+#include "app/context.h"
+
+namespace ld::app {
+
+constexpr int64_t kTokenLifetimeMs = 3600 * 1000;        // bearer: 1 hour
+constexpr int64_t kSessionLifetimeMs = 8 * 3600 * 1000;  // browser session: 8 hours
+
+struct IssuedToken {
+  std::string secret;     // the bearer token or session id (shown once)
+  std::string csrfToken;  // sessions only
+  int64_t expiresInSeconds = 0;
+  Actor actor;
+};
+
+// 401 InvalidCredentials on a wrong pair or a disabled account; 429
+// TooManyAttempts (details.retryAfterSeconds) after repeated failures per
+// account or per address. `kind` is "bearer" or "session".
+Result<IssuedToken> SignIn(Context& ctx, const std::string& upn, const std::string& password,
+                           const std::string& remote_address, const std::string& kind);
+
+struct Authenticated {
+  Actor actor;
+  std::string kind;      // "bearer" | "session"
+  std::string csrfHash;  // sessions: SHA-256 of the CSRF token
+};
+// 401 when the secret is unknown or expired, or the user is gone or disabled.
+Result<Authenticated> Authenticate(Context& ctx, const std::string& secret);
+bool CsrfMatches(const Authenticated& a, const std::string& csrf_token);
+// A fresh CSRF token for an existing session (rotates it).
+Result<std::string> RotateCsrf(Context& ctx, const std::string& session_secret);
+Status SignOut(Context& ctx, const std::string& secret);
+
+std::string Sha256Hex(const std::string& data);
+std::string RandomToken();  // 256 bits, URL-safe base64
+
+}  // namespace ld::app

@@ -1,0 +1,536 @@
+#include "app/commerce.h"
+
+#include <algorithm>
+#include <set>
+
+#include "app/licensing.h"
+
+namespace ld::app {
+
+namespace {
+
+Result<Tenant> LoadTenant(Tx& tx, const Guid& id) {
+  auto t = tx.FindTenant(id);
+  if (!t) return Error::NotFound("The organization");
+  return *t;
+}
+
+std::vector<CartLine> ToLines(const Context& ctx, const std::vector<CartLineInput>& in) {
+  std::vector<CartLine> out;
+  for (const auto& l : in) out.push_back({ctx.NewId(), l.skuId, l.quantity, l.cycle, l.autoAssign});
+  return out;
+}
+
+// Validates cart lines: count, SKUs, R2 quantities, the cloud's auto-assign rule,
+// prices in the market currency. Returns the pricing.
+Result<PricedCart> CheckLines(const Context& ctx, const Market& market,
+                              const std::vector<CartLine>& lines) {
+  if (lines.size() > kMaxCartLines)
+    return Error::Invalid("TooManyLineItems",
+                          "A cart holds at most " + std::to_string(kMaxCartLines) + " line items.",
+                          "lineItems");
+  for (size_t i = 0; i < lines.size(); ++i) {
+    // The sovereign clouds' flow has no auto-assign option.
+    if (lines[i].autoAssign && ctx.config.cloud != Cloud::kWorldwide)
+      return Error::Invalid("AutoAssignNotOffered", "autoAssign is not offered in this cloud.",
+                            "lineItems[" + std::to_string(i) + "].autoAssign");
+  }
+  return PriceLines(lines, ctx.catalog, market, ctx.config.cloud);
+}
+
+Result<Cart> LoadOwnedCart(Tx& tx, const Actor& actor, const Guid& id) {
+  auto c = tx.FindCart(actor.tenantId, id);
+  // A cart belongs to the admin who made it; anyone else gets 404 (R13).
+  if (!c || c->ownerId != actor.userId) return Error::NotFound("The cart " + id.str());
+  return *c;
+}
+
+nlohmann::json OrderJson(const Order& o) {
+  return {{"status", ToString(o.status)},
+          {"payment", ToString(o.paymentStatus)},
+          {"total", o.total},
+          {"currency", o.currency}};
+}
+
+}  // namespace
+
+Result<const Market*> MarketOf(const Context& ctx, const Tenant& t) {
+  const Market* m = ctx.catalog.FindMarket(t.country);
+  if (!m) return Error::Internal("no market for country " + t.country);
+  return m;
+}
+
+Result<std::vector<Offer>> ListOffers(Context& ctx, const Actor& actor) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  Tenant t;
+  std::set<Guid> owned;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(t, LoadTenant(tx, actor.tenantId));
+    for (const auto& s : tx.ListSubscriptions(actor.tenantId))
+      if (s.status != SubscriptionStatus::kDeleted) owned.insert(s.skuId);
+    return Ok();
+  }));
+  LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
+  std::vector<Offer> out;
+  for (const Sku* sku : ctx.catalog.OffersFor(ctx.config.cloud)) {
+    auto it = sku->prices.find(m->currency);
+    if (it == sku->prices.end()) continue;
+    out.push_back({sku, m->currency, it->second, owned.count(sku->id) > 0});
+  }
+  return out;
+}
+
+Result<CartView> CreateCart(Context& ctx, const Actor& actor,
+                            const std::vector<CartLineInput>& in) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  CartView out;
+  Instant now = ctx.Now();
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
+    LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
+    Cart c;
+    c.tenantId = actor.tenantId;
+    c.id = ctx.NewId();
+    c.ownerId = actor.userId;
+    c.lines = ToLines(ctx, in);
+    c.createdAt = c.updatedAt = now;
+    c.expiresAt = now + kCartLifetimeMs;
+    LD_ASSIGN_OR_RETURN(out.priced, CheckLines(ctx, *m, c.lines));
+    tx.InsertCart(c);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "cart.create", "cart", c.id.str(), "",
+          nlohmann::json{{"lines", c.lines.size()}}.dump());
+    out.cart = std::move(c);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<CartView> ReplaceCart(Context& ctx, const Actor& actor, const Guid& id,
+                             const std::vector<CartLineInput>& in) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  CartView out;
+  Instant now = ctx.Now();
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    tx.LockCart(actor.tenantId, id);
+    LD_ASSIGN_OR_RETURN(Cart c, LoadOwnedCart(tx, actor, id));
+    if (c.status != CartStatus::kActive)
+      return Error::Conflict("CartAlreadyOrdered", "This cart has been checked out already.");
+    if (tx.FindLiveOrderForCart(actor.tenantId, id))
+      return Error::Conflict("CheckoutInProgress", "This cart is being checked out.");
+    if (c.expiresAt <= now)
+      return Error::Conflict("CartExpired", "This cart expired after 7 days without use.");
+    LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
+    LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
+    c.lines = ToLines(ctx, in);
+    LD_ASSIGN_OR_RETURN(out.priced, CheckLines(ctx, *m, c.lines));
+    c.updatedAt = now;
+    c.expiresAt = now + kCartLifetimeMs;
+    tx.UpdateCart(c);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "cart.update", "cart", c.id.str(), "",
+          nlohmann::json{{"lines", c.lines.size()}}.dump());
+    out.cart = std::move(c);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<CartView> GetCart(Context& ctx, const Actor& actor, const Guid& id) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  CartView out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(out.cart, LoadOwnedCart(tx, actor, id));
+    LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
+    LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
+    auto priced = PriceLines(out.cart.lines, ctx.catalog, *m, ctx.config.cloud);
+    if (priced.ok()) out.priced = std::move(priced).value();
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<CartView>> ListCarts(Context& ctx, const Actor& actor,
+                                        std::optional<CartStatus> status) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::vector<CartView> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
+    LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
+    for (auto& c : tx.ListCarts(actor.tenantId, actor.userId, status, ctx.Now())) {
+      CartView v;
+      auto priced = PriceLines(c.lines, ctx.catalog, *m, ctx.config.cloud);
+      if (priced.ok()) v.priced = std::move(priced).value();
+      v.cart = std::move(c);
+      out.push_back(std::move(v));
+    }
+    return Ok();
+  }));
+  return out;
+}
+
+Invoice IssueInvoice(Tx& tx, const Context& ctx, const Tenant& tenant, InvoiceKind kind,
+                     std::optional<Guid> order, std::optional<Guid> subscription,
+                     const std::string& currency, TaxRateBp rate, std::vector<InvoiceLine> lines,
+                     PaymentStatus payment, Instant due) {
+  Invoice inv;
+  inv.tenantId = tenant.id;
+  inv.id = ctx.NewId();
+  inv.number = tx.NextInvoiceNumber();
+  inv.kind = kind;
+  inv.orderId = order;
+  inv.subscriptionId = subscription;
+  inv.currency = currency;
+  for (auto& l : lines) {
+    l.tax = TaxOn(l.amount, rate);
+    inv.subtotal += l.amount;
+    inv.tax += l.tax;
+  }
+  inv.total = inv.subtotal + inv.tax;
+  inv.lines = std::move(lines);
+  inv.paymentStatus = payment;
+  inv.issuedAt = ctx.Now();
+  inv.dueAt = due;
+  tx.InsertInvoice(inv);
+  return inv;
+}
+
+namespace {
+
+Error IdemReused() {
+  return {ErrorKind::kUnprocessable, "IdempotencyKeyReused",
+          "This Idempotency-Key was used with a different request.", "Idempotency-Key", nullptr};
+}
+Error IdemInFlight() {
+  return Error::Conflict("RequestInProgress",
+                         "A request with this Idempotency-Key is still being processed.");
+}
+
+// Tx2 of a checkout: completes the order after a captured (or invoiced)
+// payment — subscriptions, auto-assign, invoice, cart ordered — or fails it.
+Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& order,
+                      const ChargeOutcome& charge, bool invoice_payment,
+                      const std::optional<IdempotencyInput>& idem, CheckoutResult* out) {
+  auto current = tx.FindOrder(actor.tenantId, order.id);
+  if (!current || current->status != OrderStatus::kPending)
+    return Error::Conflict("CheckoutInProgress", "This checkout was settled elsewhere.");
+  LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
+  LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
+  Instant now = ctx.Now();
+  bool paid = invoice_payment || charge.status == ChargeOutcome::Status::kCaptured;
+  if (!paid) {
+    order.status = OrderStatus::kFailed;
+    order.paymentStatus = PaymentStatus::kDeclined;
+    order.failureCode = charge.status == ChargeOutcome::Status::kInsufficientFunds
+                            ? "InsufficientFunds"
+                        : charge.status == ChargeOutcome::Status::kError ? "GatewayError"
+                                                                         : "CardDeclined";
+    tx.UpdateOrder(order);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "order.failed", "order", order.id.str(), "",
+          OrderJson(order).dump());
+    out->statusCode = 402;
+  } else {
+    auto cart = tx.FindCart(actor.tenantId, order.cartId);
+    if (!cart) return Error::Internal("the cart of a pending order is gone");
+    order.status = OrderStatus::kCompleted;
+    order.paymentStatus = invoice_payment ? PaymentStatus::kDue : PaymentStatus::kCaptured;
+    order.chargeId = charge.chargeId;
+    std::vector<InvoiceLine> inv_lines;
+    for (auto& line : order.lines) {
+      const Sku* sku = ctx.catalog.FindSku(line.skuId);
+      Subscription s;
+      s.tenantId = actor.tenantId;
+      s.id = ctx.NewId();
+      s.skuId = line.skuId;
+      s.quantity = line.quantity;
+      s.cycle = line.cycle;
+      s.status = SubscriptionStatus::kActive;
+      s.startDate = s.periodStart = s.statusChangedAt = s.createdAt = now;
+      s.anchorDay = ToCivil(now).day;
+      s.currentPeriodEnd = PeriodEnd(now, line.cycle, s.anchorDay);
+      s.autoRenew = true;
+      s.orderId = order.id;
+      s.paymentMethodId = order.paymentMethodId;
+      s.currency = order.currency;
+      s.unitPrice = line.unitPrice;  // locked until renewal
+      s.taxRateBp = m->taxRateBp;
+      tx.InsertSubscription(s);
+      line.subscriptionId = s.id;
+      Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.create", "subscription",
+            s.id.str(), "",
+            nlohmann::json{{"skuId", s.skuId.str()},
+                           {"quantity", s.quantity},
+                           {"billingCycle", ToString(s.cycle)}}
+                .dump());
+      if (line.autoAssign) {
+        // R6, R7: never more than the pool's free licenses.
+        tx.LockPool(actor.tenantId, line.skuId);
+        PoolCounts p = tx.GetPool(actor.tenantId, line.skuId);
+        int64_t free = p.enabled + p.warning - p.consumed;
+        int64_t limit = std::min(line.quantity, free);
+        line.licensesAutoAssigned = tx.AutoAssign(actor.tenantId, line.skuId, limit, now, t.country,
+                                                  actor.userId, "order " + order.id.str());
+      }
+      inv_lines.push_back({sku ? sku->name : line.skuId.str(), line.skuId, line.quantity,
+                           line.unitPrice, line.amount, 0, s.periodStart, s.currentPeriodEnd});
+    }
+    tx.UpdateOrder(order);
+    cart->status = CartStatus::kOrdered;
+    cart->updatedAt = now;
+    tx.UpdateCart(*cart);
+    IssueInvoice(tx, ctx, t, InvoiceKind::kInvoice, order.id, std::nullopt, order.currency,
+                 m->taxRateBp, std::move(inv_lines), order.paymentStatus,
+                 invoice_payment ? now + 30 * kMsPerDay : now);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "order.completed", "order", order.id.str(), "",
+          OrderJson(order).dump());
+    out->statusCode = 201;
+  }
+  if (idem) {
+    IdempotencyRecord r{idem->key, idem->requestHash, "done", out->statusCode,
+                        "order",   order.id.str(),    "",     now};
+    tx.UpdateIdempotency(actor.tenantId, r);
+  }
+  out->order = order;
+  return Ok();
+}
+
+}  // namespace
+
+Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& cart_id,
+                                const Guid& payment_method_id,
+                                const std::optional<IdempotencyInput>& idem) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  if (idem && (idem->key.empty() || idem->key.size() > 255))
+    return Error::Invalid("InvalidIdempotencyKey", "Idempotency-Key must have 1 to 255 characters.",
+                          "Idempotency-Key");
+  CheckoutResult out;
+  Order order;
+  PaymentMethod pm;
+  std::optional<Guid> replay_order;
+  Instant now = ctx.Now();
+
+  // Tx1: claim the cart with a pending order (R5), record the key in flight.
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    if (idem) {
+      if (auto rec = tx.FindIdempotency(actor.tenantId, idem->key)) {
+        if (rec->requestHash != idem->requestHash) return IdemReused();
+        if (rec->state != "done") return IdemInFlight();
+        replay_order = Guid::Parse(rec->resourceId);
+        out.statusCode = rec->statusCode;
+        return Ok();
+      }
+    }
+    tx.LockCart(actor.tenantId, cart_id);
+    LD_ASSIGN_OR_RETURN(Cart cart, LoadOwnedCart(tx, actor, cart_id));
+    if (cart.status == CartStatus::kOrdered)
+      return Error::Conflict("CartAlreadyOrdered", "This cart has been checked out already.");
+    if (auto live = tx.FindLiveOrderForCart(actor.tenantId, cart_id)) {
+      return live->status == OrderStatus::kPending
+                 ? Error::Conflict("CheckoutInProgress", "This cart is being checked out.")
+                 : Error::Conflict("CartAlreadyOrdered", "This cart has been checked out already.");
+    }
+    if (cart.expiresAt <= now)
+      return Error::Conflict("CartExpired", "This cart expired after 7 days without use.");
+    if (cart.lines.empty())
+      return Error::Invalid("EmptyCart", "The cart has no line items.", "lineItems");
+    auto found = tx.FindPaymentMethod(actor.tenantId, payment_method_id);
+    if (!found || found->deleted)
+      return Error::Invalid("InvalidPaymentMethod", "The payment method was not found.",
+                            "paymentMethodId");
+    pm = *found;
+    LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
+    if (pm.type == PaymentMethodType::kInvoice && !t.invoiceEligible)
+      return Error::Forbidden("This organization cannot pay by invoice.");
+    LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
+    LD_ASSIGN_OR_RETURN(PricedCart priced, CheckLines(ctx, *m, cart.lines));
+    // Add-ons need a base plan: owned already, or bought in this cart.
+    std::set<Guid> have;
+    for (const auto& s : tx.ListSubscriptions(actor.tenantId))
+      if (s.status != SubscriptionStatus::kDeleted) have.insert(s.skuId);
+    for (const auto& l : cart.lines) have.insert(l.skuId);
+    for (size_t i = 0; i < cart.lines.size(); ++i) {
+      const Sku* sku = ctx.catalog.FindSku(cart.lines[i].skuId);
+      if (!sku->isAddOn || sku->prerequisiteSkuIds.empty()) continue;
+      bool ok = std::any_of(sku->prerequisiteSkuIds.begin(), sku->prerequisiteSkuIds.end(),
+                            [&](const Guid& g) { return have.count(g) > 0; });
+      if (!ok)
+        return Error::Invalid("PrerequisiteMissing",
+                              sku->partNumber + " is an add-on: buy one of its base plans first.",
+                              "lineItems[" + std::to_string(i) + "].skuId");
+    }
+    order.tenantId = actor.tenantId;
+    order.id = ctx.NewId();
+    order.cartId = cart_id;
+    order.createdBy = actor.userId;
+    order.status = OrderStatus::kPending;
+    order.currency = priced.currency;
+    order.subtotal = priced.subtotal;
+    order.tax = priced.tax;
+    order.total = priced.total;
+    order.paymentMethodId = pm.id;
+    order.paymentStatus = PaymentStatus::kPending;
+    order.brand = pm.brand;
+    order.last4 = pm.last4;
+    order.createdAt = now;
+    for (size_t i = 0; i < cart.lines.size(); ++i) {
+      const auto& l = cart.lines[i];
+      const auto& p = priced.lines[i];
+      order.lines.push_back(
+          {l.skuId, l.quantity, l.cycle, l.autoAssign, p.unitPrice, p.amount, p.tax, {}, 0});
+    }
+    tx.InsertOrder(order);
+    if (idem) {
+      tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "in_flight", 0, "order",
+                                            order.id.str(), "", now});
+    }
+    return Ok();
+  }));
+
+  if (replay_order) {
+    LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+      auto o = tx.FindOrder(actor.tenantId, *replay_order);
+      if (!o) return Error::NotFound("The order");
+      out.order = *o;
+      return Ok();
+    }));
+    out.replayed = true;
+    return out;
+  }
+
+  // The payment, outside any transaction; the order id is the gateway's key,
+  // so a retry after a crash can find (and void) this very charge.
+  bool invoice_payment = pm.type == PaymentMethodType::kInvoice;
+  ChargeOutcome charge{ChargeOutcome::Status::kCaptured, "", ""};
+  if (!invoice_payment && order.total > 0)
+    charge = ctx.gateway.Charge(pm.gatewayToken, {order.total, order.currency}, order.id.str());
+
+  // Tx2: complete or fail the order (R4).
+  Status st = ctx.store.Write([&](Tx& tx) -> Status {
+    return FinishCheckout(tx, ctx, actor, order, charge, invoice_payment, idem, &out);
+  });
+  if (!st.ok()) {
+    // Nothing of Tx2 is durable: give the money back and fail the order.
+    if (!charge.chargeId.empty()) (void)ctx.gateway.Void(charge.chargeId);
+    (void)ctx.store.Write([&](Tx& tx) -> Status {
+      auto o = tx.FindOrder(actor.tenantId, order.id);
+      if (!o || o->status != OrderStatus::kPending) return Ok();
+      o->status = OrderStatus::kFailed;
+      o->paymentStatus =
+          charge.chargeId.empty() ? PaymentStatus::kDeclined : PaymentStatus::kVoided;
+      o->failureCode = "InternalError";
+      tx.UpdateOrder(*o);
+      tx.DeleteIdempotencyFor(actor.tenantId, order.id.str());
+      return Ok();
+    });
+    return st.error();
+  }
+  return out;
+}
+
+Result<Order> GetOrder(Context& ctx, const Actor& actor, const Guid& id) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::optional<Order> o;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    o = tx.FindOrder(actor.tenantId, id);
+    return Ok();
+  }));
+  if (!o) return Error::NotFound("The order " + id.str());
+  return *o;
+}
+
+Result<std::vector<Order>> ListOrders(Context& ctx, const Actor& actor) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::vector<Order> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out = tx.ListOrders(actor.tenantId);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<int> RecoverPendingOrders(Context& ctx, Instant older_than) {
+  std::vector<Order> pending;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    pending = tx.ListPendingOrders(older_than);
+    return Ok();
+  }));
+  int n = 0;
+  for (auto& o : pending) {
+    // Any charge made for the order is voided before the order is failed.
+    auto charge = ctx.gateway.FindCharge(o.id.str());
+    bool voided = false;
+    if (charge && charge->status == ChargeOutcome::Status::kCaptured) {
+      LD_TRY(ctx.gateway.Void(charge->chargeId));
+      voided = true;
+    }
+    LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+      auto cur = tx.FindOrder(o.tenantId, o.id);
+      if (!cur || cur->status != OrderStatus::kPending) return Ok();
+      cur->status = OrderStatus::kFailed;
+      cur->paymentStatus = voided ? PaymentStatus::kVoided : PaymentStatus::kDeclined;
+      cur->failureCode = "Interrupted";
+      if (charge) cur->chargeId = charge->chargeId;
+      tx.UpdateOrder(*cur);
+      tx.DeleteIdempotencyFor(o.tenantId, o.id.str());
+      Audit(tx, ctx, std::nullopt, o.tenantId, "order.recovered", "order", o.id.str(), "",
+            OrderJson(*cur).dump());
+      ++n;
+      return Ok();
+    }));
+  }
+  return n;
+}
+
+Result<PaymentMethod> AddPaymentMethod(Context& ctx, const Actor& actor,
+                                       const PaymentMethodInput& in) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  PaymentMethod pm;
+  pm.tenantId = actor.tenantId;
+  pm.id = ctx.NewId();
+  pm.type = in.type;
+  pm.createdAt = ctx.Now();
+  if (in.type == PaymentMethodType::kCard) {
+    LD_ASSIGN_OR_RETURN(CardSummary card, ValidateCard(in.card, ctx.Now()));
+    LD_ASSIGN_OR_RETURN(pm.gatewayToken, ctx.gateway.SaveCard(card, in.card.cvc));
+    pm.brand = card.brand;
+    pm.last4 = card.last4;
+    pm.expMonth = card.expMonth;
+    pm.expYear = card.expYear;
+    pm.holderName = in.card.holderName;
+  }
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
+    if (pm.type == PaymentMethodType::kInvoice && !t.invoiceEligible)
+      return Error::Forbidden("This organization cannot pay by invoice.");
+    tx.InsertPaymentMethod(pm);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "paymentMethod.add", "paymentMethod", pm.id.str(),
+          "",
+          nlohmann::json{{"type", ToString(pm.type)}, {"brand", pm.brand}, {"last4", pm.last4}}
+              .dump());
+    return Ok();
+  }));
+  return pm;
+}
+
+Result<std::vector<PaymentMethod>> ListPaymentMethods(Context& ctx, const Actor& actor) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::vector<PaymentMethod> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out = tx.ListPaymentMethods(actor.tenantId);
+    return Ok();
+  }));
+  return out;
+}
+
+Status DeletePaymentMethod(Context& ctx, const Actor& actor, const Guid& id) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  return ctx.store.Write([&](Tx& tx) -> Status {
+    auto pm = tx.FindPaymentMethod(actor.tenantId, id);
+    if (!pm || pm->deleted) return Error::NotFound("The payment method " + id.str());
+    pm->deleted = true;
+    tx.UpdatePaymentMethod(*pm);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "paymentMethod.delete", "paymentMethod", id.str(),
+          nlohmann::json{{"brand", pm->brand}, {"last4", pm->last4}}.dump(), "");
+    return Ok();
+  });
+}
+
+}  // namespace ld::app

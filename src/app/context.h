@@ -1,0 +1,53 @@
+// What every use case needs, built once in the composition root (cli) and
+// passed by reference. Holds no mutable state of its own; thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/gateway.h"
+#include "app/store.h"
+#include "app/throttle.h"
+#include "domain/catalog.h"
+#include "domain/roles.h"
+#include "domain/time.h"
+
+namespace ld::app {
+
+struct Config {
+  Cloud cloud = Cloud::kWorldwide;
+  std::string deploymentDomain = "licensedesk.test";
+  bool signupEnabled = true;
+  bool testClock = false;
+  std::string sellerName = "licensedesk";
+  std::string sellerAddress = "";
+};
+
+struct Context {
+  Store& store;
+  const Clock& clock;
+  PaymentGateway& gateway;
+  const Catalog& catalog;
+  Config config;
+  std::shared_ptr<SignInThrottle> throttle = std::make_shared<SignInThrottle>();
+
+  Guid NewId() const { return Guid::NewV7(clock.Now()); }
+  Instant Now() const { return clock.Now(); }
+};
+
+// The authenticated caller of a use case.
+struct Actor {
+  Guid tenantId;
+  Guid userId;
+  RoleSet roles;
+};
+
+// R12: fails with 403 when the actor's roles do not allow `p`.
+Status Require(const Actor& a, Permission p);
+
+// Appends an audit entry in the caller's transaction.
+void Audit(Tx& tx, const Context& ctx, const std::optional<Guid>& actor, const Guid& tenant,
+           std::string action, std::string target_type, std::string target_id,
+           std::string before = {}, std::string after = {});
+
+}  // namespace ld::app

@@ -1,0 +1,358 @@
+#include "app/directory.h"
+
+#include <algorithm>
+
+#include "app/commerce.h"
+#include "app/signup.h"
+
+namespace ld::app {
+
+namespace {
+
+std::string Lower(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+nlohmann::json UserJson(const User& u) {
+  return {
+      {"userPrincipalName", u.userPrincipalName},
+      {"displayName", u.displayName},
+      {"mailNickname", u.mailNickname},
+      {"usageLocation", u.usageLocation ? nlohmann::json(*u.usageLocation) : nullptr},
+      {"preferredLanguage", u.preferredLanguage ? nlohmann::json(*u.preferredLanguage) : nullptr},
+      {"accountEnabled", u.accountEnabled}};
+}
+
+Status CheckDisplayName(const std::string& s) {
+  if (s.empty() || s.size() > 256)
+    return Error::Invalid("InvalidDisplayName", "displayName must have 1 to 256 characters.",
+                          "displayName");
+  return Ok();
+}
+
+Status CheckNickname(const std::string& s) {
+  bool ok = !s.empty() && s.size() <= 64;
+  for (char c : s)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == '-');
+  if (!ok)
+    return Error::Invalid("InvalidMailNickname",
+                          "mailNickname must have 1 to 64 of A-Z, a-z, 0-9, '.', '_' and '-'.",
+                          "mailNickname");
+  return Ok();
+}
+
+// userPrincipalName: local@domain where local is 1..64 of [A-Za-z0-9._-'] and the
+// domain one of the organization's. Returns it lower-cased.
+Result<std::string> CheckUpn(Tx& tx, const Guid& tenant, const std::string& upn_in) {
+  std::string upn = Lower(upn_in);
+  auto at = upn.find('@');
+  bool ok = at != std::string::npos && at > 0 && at <= 64 && upn.size() <= 256 &&
+            upn.find('@', at + 1) == std::string::npos;
+  if (ok)
+    for (size_t i = 0; i < at; ++i) {
+      char c = upn[i];
+      ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                  c == '-' || c == '\'');
+    }
+  if (!ok || upn[0] == '.' || upn[at - 1] == '.')
+    return Error::Invalid("InvalidUserPrincipalName",
+                          "userPrincipalName must look like name@domain.", "userPrincipalName");
+  auto owner = tx.FindDomainOwner(upn.substr(at + 1));
+  if (!owner || *owner != tenant)
+    return Error::Invalid("InvalidUserPrincipalName",
+                          "The domain of userPrincipalName must be one of the organization's "
+                          "verified domains.",
+                          "userPrincipalName");
+  return upn;
+}
+
+Status CheckUsageLocation(const std::optional<std::string>& loc) {
+  if (loc && !IsCountryCode(*loc))
+    return Error::Invalid("InvalidUsageLocation",
+                          "usageLocation must be a two-letter ISO 3166 country code.",
+                          "usageLocation");
+  return Ok();
+}
+
+Status CheckLanguage(const std::optional<std::string>& lang) {
+  if (lang && !IsSupportedLocale(*lang))
+    return Error::Invalid("UnsupportedLanguage",
+                          "preferredLanguage must be one of en-US, zh-TW, de-DE, zh-CN.",
+                          "preferredLanguage");
+  return Ok();
+}
+
+UserWithLicenses Load(Tx& tx, const User& u) {
+  return {u, tx.ListAssignments(u.tenantId, u.id), tx.ListRoles(u.tenantId, u.id)};
+}
+
+}  // namespace
+
+bool IsSupportedLocale(const std::string& s) {
+  return s == "en-US" || s == "zh-TW" || s == "de-DE" || s == "zh-CN";
+}
+
+bool IsCountryCode(const std::string& s) {
+  return s.size() == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
+}
+
+Result<User> ResolveUser(Tx& tx, const Guid& tenant, const std::string& key) {
+  std::optional<User> u;
+  if (auto id = Guid::Parse(key)) {
+    u = tx.FindUser(tenant, *id);
+  } else if (key.find('@') != std::string::npos && key.size() <= 256) {
+    u = tx.FindUserByUpn(tenant, Lower(key));
+  }
+  if (!u) return Error::NotFound("The user '" + key.substr(0, 100) + "'");
+  return *u;
+}
+
+Result<UserWithLicenses> CreateUser(Context& ctx, const Actor& actor, const NewUser& in) {
+  LD_TRY(Require(actor, Permission::kManageUsers));
+  LD_TRY(CheckDisplayName(in.displayName));
+  LD_TRY(CheckNickname(in.mailNickname));
+  LD_TRY(CheckUsageLocation(in.usageLocation));
+  LD_TRY(CheckLanguage(in.preferredLanguage));
+  std::string hash;
+  if (in.password) {
+    LD_TRY(CheckPasswordPolicy(*in.password, "passwordProfile.password"));
+    hash = HashPassword(*in.password);
+  }
+  UserWithLicenses out;
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(std::string upn, CheckUpn(tx, actor.tenantId, in.userPrincipalName));
+    if (tx.FindUserByUpn(actor.tenantId, upn))
+      return Error::Conflict("UserPrincipalNameTaken",
+                             "Another user already has the userPrincipalName " + upn + ".");
+    User u;
+    u.tenantId = actor.tenantId;
+    u.id = ctx.NewId();
+    u.userPrincipalName = upn;
+    u.displayName = in.displayName;
+    u.mailNickname = in.mailNickname;
+    u.usageLocation = in.usageLocation;
+    u.preferredLanguage = in.preferredLanguage;
+    u.accountEnabled = in.accountEnabled;
+    u.passwordHash = hash;
+    u.createdAt = ctx.Now();
+    tx.InsertUser(u);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "user.create", "user", u.id.str(), "",
+          UserJson(u).dump());
+    out = {u, {}, {}};
+    return Ok();
+  }));
+  return out;
+}
+
+Result<UserWithLicenses> UpdateUser(Context& ctx, const Actor& actor, const std::string& key,
+                                    const UserPatch& p) {
+  bool manage_users = Allows(actor.roles, Permission::kManageUsers);
+  bool manage_licenses = Allows(actor.roles, Permission::kManageLicenses);
+  if (p.displayName) LD_TRY(CheckDisplayName(*p.displayName));
+  if (p.mailNickname) LD_TRY(CheckNickname(*p.mailNickname));
+  if (p.usageLocation) LD_TRY(CheckUsageLocation(*p.usageLocation));
+  if (p.preferredLanguage) LD_TRY(CheckLanguage(*p.preferredLanguage));
+  std::string hash;
+  if (p.password) {
+    LD_TRY(CheckPasswordPolicy(*p.password, "passwordProfile.password"));
+    hash = HashPassword(*p.password);
+  }
+  UserWithLicenses out;
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
+    bool self = u.id == actor.userId;
+    if (!self && !Allows(actor.roles, Permission::kReadDirectory))
+      return Error::NotFound("The user '" + key.substr(0, 100) + "'");
+    // Who may change what (R12).
+    bool directory_fields =
+        p.accountEnabled || p.displayName || p.mailNickname || p.userPrincipalName;
+    if (directory_fields && !manage_users) LD_TRY(Require(actor, Permission::kManageUsers));
+    if (p.usageLocation && !manage_users && !manage_licenses)
+      LD_TRY(Require(actor, Permission::kManageLicenses));
+    if ((p.password || p.preferredLanguage) && !self && !manage_users)
+      LD_TRY(Require(actor, Permission::kManageUsers));
+    if (p.usageLocation && !*p.usageLocation && !tx.ListAssignments(u.tenantId, u.id).empty())
+      return Error::Invalid("UsageLocationRequired",
+                            "usageLocation cannot be removed while the user holds licenses.",
+                            "usageLocation");
+    User before = u;
+    if (p.accountEnabled) u.accountEnabled = *p.accountEnabled;
+    if (p.displayName) u.displayName = *p.displayName;
+    if (p.mailNickname) u.mailNickname = *p.mailNickname;
+    if (p.userPrincipalName) {
+      LD_ASSIGN_OR_RETURN(std::string upn, CheckUpn(tx, actor.tenantId, *p.userPrincipalName));
+      if (upn != u.userPrincipalName && tx.FindUserByUpn(actor.tenantId, upn))
+        return Error::Conflict("UserPrincipalNameTaken",
+                               "Another user already has the userPrincipalName " + upn + ".");
+      u.userPrincipalName = upn;
+    }
+    if (p.usageLocation) u.usageLocation = *p.usageLocation;
+    if (p.preferredLanguage) u.preferredLanguage = *p.preferredLanguage;
+    if (p.password) u.passwordHash = hash;
+    tx.UpdateUser(u);
+    if (p.accountEnabled && !*p.accountEnabled) tx.DeleteUserTokens(u.tenantId, u.id);
+    auto after_json = UserJson(u);
+    if (p.password) after_json["passwordChanged"] = true;
+    Audit(tx, ctx, actor.userId, actor.tenantId, "user.update", "user", u.id.str(),
+          UserJson(before).dump(), after_json.dump());
+    out = Load(tx, u);
+    return Ok();
+  }));
+  return out;
+}
+
+Status DeleteUser(Context& ctx, const Actor& actor, const std::string& key) {
+  LD_TRY(Require(actor, Permission::kManageUsers));
+  return ctx.store.Write([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
+    if (u.id == actor.userId)
+      return Error::Invalid("CannotDeleteSelf", "You cannot delete your own account.", "id");
+    auto roles = tx.ListRoles(u.tenantId, u.id);
+    if (std::find(roles.begin(), roles.end(), Role::kGlobalAdmin) != roles.end()) {
+      // Keep at least one Global Administrator.
+      if (tx.CountRoleHolders(u.tenantId, Role::kGlobalAdmin) <= 1)
+        return Error::Conflict("LastGlobalAdministrator",
+                               "The organization must keep one Global Administrator.");
+    }
+    auto licenses = tx.ListAssignments(u.tenantId, u.id);
+    nlohmann::json before = UserJson(u);
+    before["licenses"] = nlohmann::json::array();
+    for (const auto& a : licenses) before["licenses"].push_back(a.skuId.str());
+    tx.DeleteUser(u.tenantId, u.id);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "user.delete", "user", u.id.str(), before.dump(),
+          "");
+    return Ok();
+  });
+}
+
+Result<UserWithLicenses> GetUser(Context& ctx, const Actor& actor, const std::string& key) {
+  UserWithLicenses out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
+    // R12: anyone sees themselves; others need directory read. A user who may
+    // not read others gets 404, as if the user did not exist.
+    if (u.id != actor.userId && !Allows(actor.roles, Permission::kReadDirectory))
+      return Error::NotFound("The user '" + key.substr(0, 100) + "'");
+    out = Load(tx, u);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<UserPage> ListUsers(Context& ctx, const Actor& actor, const UserPageQuery& q_in,
+                           bool with_count) {
+  UserPage out;
+  UserPageQuery q = q_in;
+  q.limit = std::clamp(q.limit, 1, 999);
+  bool can_read = Allows(actor.roles, Permission::kReadDirectory);
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    if (!can_read) {
+      // Non-admins see only themselves.
+      auto me = tx.FindUser(actor.tenantId, actor.userId);
+      if (me && (!q.after || *q.after < me->id)) out.users.push_back(Load(tx, *me));
+      if (with_count) out.count = static_cast<int64_t>(out.users.size());
+      return Ok();
+    }
+    UserPageQuery probe = q;
+    probe.limit = q.limit + 1;
+    auto users = tx.ListUsers(actor.tenantId, probe);
+    if (static_cast<int>(users.size()) > q.limit) {
+      users.resize(static_cast<size_t>(q.limit));
+      out.nextAfter = users.back().id;
+    }
+    std::vector<Guid> ids;
+    ids.reserve(users.size());
+    for (const auto& u : users) ids.push_back(u.id);
+    auto assignments = tx.ListAssignmentsOf(actor.tenantId, ids);
+    out.users.reserve(users.size());
+    size_t ai = 0;
+    std::sort(assignments.begin(), assignments.end(),
+              [](const auto& a, const auto& b) { return a.userId < b.userId; });
+    for (auto& u : users) {
+      UserWithLicenses w{std::move(u), {}, {}};
+      while (ai < assignments.size() && assignments[ai].userId < w.user.id) ++ai;
+      while (ai < assignments.size() && assignments[ai].userId == w.user.id)
+        w.licenses.push_back(assignments[ai++]);
+      out.users.push_back(std::move(w));
+    }
+    if (with_count) out.count = tx.CountUsers(actor.tenantId, q.filter);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<OrganizationView> GetOrganization(Context& ctx, const Actor& actor) {
+  OrganizationView out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    auto t = tx.FindTenant(actor.tenantId);
+    if (!t) return Error::NotFound("The organization");
+    out.tenant = *t;
+    out.domains = tx.ListDomains(actor.tenantId);
+    return Ok();
+  }));
+  if (auto m = MarketOf(ctx, out.tenant); m.ok()) out.currency = (*m)->currency;
+  return out;
+}
+
+Result<RoleSet> GetRoles(Context& ctx, const Actor& actor, const std::string& key) {
+  RoleSet out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
+    if (u.id != actor.userId && !Allows(actor.roles, Permission::kReadDirectory))
+      return Error::NotFound("The user '" + key.substr(0, 100) + "'");
+    out = tx.ListRoles(actor.tenantId, u.id);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<RoleSet> SetRoles(Context& ctx, const Actor& actor, const std::string& key,
+                         const RoleSet& roles_in) {
+  LD_TRY(Require(actor, Permission::kManageRoles));
+  RoleSet roles = roles_in;
+  std::sort(roles.begin(), roles.end());
+  roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
+    RoleSet before = tx.ListRoles(actor.tenantId, u.id);
+    auto has_ga = [](const RoleSet& r) {
+      return std::find(r.begin(), r.end(), Role::kGlobalAdmin) != r.end();
+    };
+    if (has_ga(before) && !has_ga(roles)) {
+      if (tx.CountRoleHolders(actor.tenantId, Role::kGlobalAdmin) <= 1)
+        return Error::Conflict("LastGlobalAdministrator",
+                               "The organization must keep one Global Administrator.");
+    }
+    tx.SetRoles(actor.tenantId, u.id, roles);
+    auto names = [](const RoleSet& r) {
+      nlohmann::json a = nlohmann::json::array();
+      for (Role x : r) a.push_back(ToString(x));
+      return a;
+    };
+    Audit(tx, ctx, actor.userId, actor.tenantId, "user.roles", "user", u.id.str(),
+          names(before).dump(), names(roles).dump());
+    return Ok();
+  }));
+  return roles;
+}
+
+Result<AuditPage> ListAudit(Context& ctx, const Actor& actor, std::optional<AuditCursor> before,
+                            int limit) {
+  LD_TRY(Require(actor, Permission::kReadAudit));
+  limit = std::clamp(limit, 1, 1000);
+  AuditPage out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out.entries = tx.ListAudit(actor.tenantId, before, limit + 1);
+    if (static_cast<int>(out.entries.size()) > limit) {
+      out.entries.resize(static_cast<size_t>(limit));
+      out.next = AuditCursor{out.entries.back().at, out.entries.back().id};
+    }
+    return Ok();
+  }));
+  return out;
+}
+
+}  // namespace ld::app

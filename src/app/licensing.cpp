@@ -1,0 +1,181 @@
+#include "app/licensing.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ld::app {
+
+namespace {
+
+std::string CapabilityStatus(const PoolCounts& c) {
+  if (c.enabled > 0) return "Enabled";
+  if (c.warning > 0) return "Warning";
+  if (c.suspended > 0) return "Suspended";
+  return "LockedOut";
+}
+
+Error Bad(std::string code, std::string message, std::string target = {}) {
+  return Error::Invalid(std::move(code), std::move(message), std::move(target));
+}
+
+Result<SubscribedSku> Build(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku_id,
+                            const PoolCounts& counts) {
+  const Sku* sku = ctx.catalog.FindSku(sku_id);
+  if (!sku) return Error::NotFound("The SKU " + sku_id.str());
+  SubscribedSku s{sku, counts, {}, CapabilityStatus(counts)};
+  for (const auto& sub : tx.ListSubscriptions(tenant))
+    if (sub.skuId == sku_id && sub.status != SubscriptionStatus::kDeleted)
+      s.subscriptionIds.push_back(sub.id);
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<SubscribedSku>> ListSubscribedSkus(Context& ctx, const Actor& actor) {
+  LD_TRY(Require(actor, Permission::kReadDirectory));
+  std::vector<SubscribedSku> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    for (const auto& [sku, counts] : tx.ListPools(actor.tenantId)) {
+      auto s = Build(tx, ctx, actor.tenantId, sku, counts);
+      if (s.ok()) out.push_back(std::move(s).value());
+    }
+    return Ok();
+  }));
+  return out;
+}
+
+Result<SubscribedSku> GetSubscribedSku(Context& ctx, const Actor& actor, const Guid& sku) {
+  LD_TRY(Require(actor, Permission::kReadDirectory));
+  std::optional<SubscribedSku> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    for (const auto& [id, counts] : tx.ListPools(actor.tenantId)) {
+      if (id != sku) continue;
+      LD_ASSIGN_OR_RETURN(out, Build(tx, ctx, actor.tenantId, id, counts));
+    }
+    return Ok();
+  }));
+  if (!out) return Error::NotFound("The subscribed SKU " + sku.str());
+  return *out;
+}
+
+Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const std::string& key,
+                                       const std::vector<LicenseAdd>& add,
+                                       const std::vector<Guid>& remove) {
+  LD_TRY(Require(actor, Permission::kManageLicenses));
+  if (add.empty() && remove.empty())
+    return Bad("EmptyRequest", "addLicenses and removeLicenses are both empty.", "addLicenses");
+  if (add.size() + remove.size() > 100)
+    return Bad("TooManyLicenses", "At most 100 licenses can change in one call.", "addLicenses");
+  // Validate against the catalog before touching storage.
+  std::set<Guid> seen;
+  for (size_t i = 0; i < add.size(); ++i) {
+    const Sku* sku = ctx.catalog.FindSku(add[i].skuId);
+    std::string target = "addLicenses[" + std::to_string(i) + "]";
+    if (!sku)
+      return Bad("UnknownSku",
+                 "License " + add[i].skuId.str() +
+                     " does not correspond to a valid "
+                     "company License.",
+                 target + ".skuId");
+    if (!seen.insert(add[i].skuId).second)
+      return Bad("DuplicateSku", "SKU " + add[i].skuId.str() + " appears twice.", target);
+    for (const auto& plan : add[i].disabledPlans) {
+      bool known = std::any_of(sku->servicePlans.begin(), sku->servicePlans.end(),
+                               [&](const ServicePlan& p) { return p.id == plan; });
+      if (!known)
+        return Bad("InvalidDisabledPlan",
+                   "Service plan " + plan.str() + " is not part of " + sku->partNumber + ".",
+                   target + ".disabledPlans");
+    }
+  }
+  for (size_t i = 0; i < remove.size(); ++i)
+    if (!seen.insert(remove[i]).second)
+      return Bad("DuplicateSku",
+                 "SKU " + remove[i].str() + " is both added and removed, or listed twice.",
+                 "removeLicenses[" + std::to_string(i) + "]");
+
+  UserWithLicenses out;
+  Instant now = ctx.Now();
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
+    // Lock every touched pool in one order, so concurrent calls cannot deadlock.
+    std::vector<Guid> touched(seen.begin(), seen.end());
+    for (const auto& s : touched) tx.LockPool(actor.tenantId, s);
+    auto held = tx.ListAssignments(actor.tenantId, u.id);
+    auto holds = [&](const Guid& s) {
+      return std::any_of(held.begin(), held.end(), [&](const auto& a) { return a.skuId == s; });
+    };
+    for (const auto& s : remove) {
+      if (!tx.DeleteAssignment(actor.tenantId, u.id, s))
+        return Bad("LicenseNotAssigned",
+                   "User does not have a corresponding license " + s.str() + " to remove.",
+                   "removeLicenses");
+      Audit(tx, ctx, actor.userId, actor.tenantId, "license.remove", "user", u.id.str(),
+            nlohmann::json{{"skuId", s.str()}}.dump(), "");
+    }
+    for (const auto& a : add) {
+      const Sku* sku = ctx.catalog.FindSku(a.skuId);
+      if (holds(a.skuId)) {
+        // Already held: Graph updates the disabled plans in place.
+        tx.DeleteAssignment(actor.tenantId, u.id, a.skuId);
+      } else {
+        // R8: no license without a usage location.
+        if (!u.usageLocation)
+          return Bad("UsageLocationRequired",
+                     "License assignment failed because the user " + u.userPrincipalName +
+                         " has no usage location.",
+                     "usageLocation");
+        // R7: consumed stays within enabled + warning.
+        PoolCounts p = tx.GetPool(actor.tenantId, a.skuId);
+        if (p.consumed + 1 > p.enabled + p.warning)
+          return Bad("InsufficientLicenses",
+                     "Subscription for " + sku->partNumber + " (" + sku->name +
+                         ") does not have any available licenses: " + std::to_string(p.consumed) +
+                         " of " + std::to_string(p.enabled + p.warning) + " are in use.",
+                     "addLicenses");
+      }
+      LicenseAssignment la{u.id, a.skuId, a.disabledPlans, now, 0};
+      tx.InsertAssignment(actor.tenantId, la);
+      nlohmann::json plans = nlohmann::json::array();
+      for (const auto& d : a.disabledPlans) plans.push_back(d.str());
+      Audit(tx, ctx, actor.userId, actor.tenantId, "license.assign", "user", u.id.str(), "",
+            nlohmann::json{{"skuId", a.skuId.str()}, {"disabledPlans", plans}}.dump());
+    }
+    out = {u, tx.ListAssignments(actor.tenantId, u.id), tx.ListRoles(actor.tenantId, u.id)};
+    return Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<LicenseAssignment>> LicenseDetails(Context& ctx, const Actor& actor,
+                                                      const std::string& key) {
+  std::vector<LicenseAssignment> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
+    if (u.id != actor.userId && !Allows(actor.roles, Permission::kReadDirectory))
+      return Error::NotFound("The user '" + key.substr(0, 100) + "'");
+    out = tx.ListAssignments(actor.tenantId, u.id);
+    return Ok();
+  }));
+  return out;
+}
+
+int64_t ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku) {
+  tx.LockPool(tenant, sku);
+  PoolCounts p = tx.GetPool(tenant, sku);
+  int64_t capacity = p.enabled + p.warning + p.suspended;
+  int64_t excess = p.consumed - capacity;
+  if (excess <= 0) return 0;
+  // R11: the most recently assigned go first, each removal audited.
+  int64_t removed = 0;
+  for (const auto& a : tx.NewestAssignments(tenant, sku, excess)) {
+    if (tx.DeleteAssignment(tenant, a.userId, sku)) {
+      ++removed;
+      Audit(tx, ctx, std::nullopt, tenant, "license.removeForCapacity", "user", a.userId.str(),
+            nlohmann::json{{"skuId", sku.str()}}.dump(), "");
+    }
+  }
+  return removed;
+}
+
+}  // namespace ld::app

@@ -1,0 +1,42 @@
+// Licenses: the pools (Graph subscribedSkus) and assignment (R6, R7, R8, R11).
+#pragma once
+
+#include <vector>
+
+#include "app/context.h"
+#include "app/directory.h"
+
+namespace ld::app {
+
+struct SubscribedSku {
+  const Sku* sku;
+  PoolCounts counts;
+  std::vector<Guid> subscriptionIds;
+  std::string capabilityStatus;  // Enabled | Warning | Suspended | LockedOut
+};
+
+Result<std::vector<SubscribedSku>> ListSubscribedSkus(Context& ctx, const Actor& actor);
+Result<SubscribedSku> GetSubscribedSku(Context& ctx, const Actor& actor, const Guid& sku);
+
+struct LicenseAdd {
+  Guid skuId;
+  std::vector<Guid> disabledPlans;
+};
+
+// Graph assignLicense: removes, then adds, all or nothing (R7, R8). Adding a
+// SKU the user holds updates its disabled plans. Errors (400, Graph code
+// Request_BadRequest in http): InsufficientLicenses, UsageLocationRequired,
+// UnknownSku, LicenseNotAssigned, InvalidDisabledPlan, DuplicateSku.
+Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor,
+                                       const std::string& id_or_upn,
+                                       const std::vector<LicenseAdd>& add,
+                                       const std::vector<Guid>& remove);
+
+Result<std::vector<LicenseAssignment>> LicenseDetails(Context& ctx, const Actor& actor,
+                                                      const std::string& id_or_upn);
+
+// R11: while capacity (enabled + warning + suspended) is below consumed,
+// removes licenses newest first, auditing each. Runs in the caller's Tx.
+int64_t ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku);
+
+}  // namespace ld::app

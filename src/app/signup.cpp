@@ -1,0 +1,146 @@
+#include "app/signup.h"
+
+#include <sodium.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "app/commerce.h"
+#include "app/directory.h"
+
+namespace ld::app {
+
+namespace {
+// argon2id at INTERACTIVE limits takes ~64 MiB: at most two at once.
+class HashGate {
+ public:
+  void Enter() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return in_use_ < 2; });
+    ++in_use_;
+  }
+  void Leave() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      --in_use_;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int in_use_ = 0;
+};
+HashGate& Gate() {
+  static HashGate g;
+  return g;
+}
+struct GateScope {
+  GateScope() { Gate().Enter(); }
+  ~GateScope() { Gate().Leave(); }
+};
+
+bool ValidPrefix(const std::string& p) {
+  if (p.size() < 2 || p.size() > 63 || p.front() == '-' || p.back() == '-') return false;
+  for (char c : p)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+}  // namespace
+
+std::string HashPassword(const std::string& password) {
+  GateScope g;
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    throw std::runtime_error("out of memory hashing a password");
+  }
+  return out;
+}
+
+bool VerifyPassword(const std::string& hash, const std::string& password) {
+  if (hash.empty()) return false;
+  GateScope g;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+Status CheckPasswordPolicy(const std::string& pw, const std::string& target) {
+  if (pw.size() < 8 || pw.size() > 256) {
+    return Error::Invalid("InvalidPassword", "The password must have 8 to 256 characters.", target);
+  }
+  if (pw.find_first_not_of(pw[0]) == std::string::npos) {
+    return Error::Invalid("InvalidPassword", "The password must not repeat one character.", target);
+  }
+  return Ok();
+}
+
+Result<SignupResult> Signup(Context& ctx, const SignupRequest& req) {
+  if (!ctx.config.signupEnabled) return Error::Forbidden("Signup is turned off here.");
+  if (req.organizationName.empty() || req.organizationName.size() > 256) {
+    return Error::Invalid("InvalidOrganizationName",
+                          "organizationName must have 1 to 256 characters.", "organizationName");
+  }
+  if (!ValidPrefix(req.domainPrefix)) {
+    return Error::Invalid("InvalidDomainPrefix",
+                          "domainPrefix must have 2 to 63 of a-z, 0-9 and '-', not at either end.",
+                          "domainPrefix");
+  }
+  const Market* market = ctx.catalog.FindMarket(req.countryCode);
+  bool served = false;
+  if (market)
+    for (Cloud c : market->clouds) served |= c == ctx.config.cloud;
+  if (!served) {
+    return Error::Invalid("UnsupportedCountry",
+                          "countryCode " + req.countryCode + " is not a market of this cloud.",
+                          "countryCode");
+  }
+  if (req.adminDisplayName.empty() || req.adminDisplayName.size() > 256) {
+    return Error::Invalid("InvalidDisplayName", "admin.displayName must have 1 to 256 characters.",
+                          "admin.displayName");
+  }
+  LD_TRY(CheckPasswordPolicy(req.adminPassword, "admin.password"));
+  if (req.preferredLanguage && !IsSupportedLocale(*req.preferredLanguage)) {
+    return Error::Invalid("UnsupportedLanguage", "preferredLanguage is not supported.",
+                          "preferredLanguage");
+  }
+
+  SignupResult out;
+  out.domain = req.domainPrefix + "." + ctx.config.deploymentDomain;
+  out.adminUserPrincipalName = "admin@" + out.domain;
+  out.tenantId = ctx.NewId();
+  out.adminId = ctx.NewId();
+  std::string hash = HashPassword(req.adminPassword);  // outside the writer
+  Instant now = ctx.Now();
+
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    if (tx.FindDomainOwner(out.domain)) {
+      return Error::Conflict("DomainTaken", "The domain " + out.domain + " is already taken.");
+    }
+    Tenant t{out.tenantId, req.organizationName, req.countryCode,
+             out.domain,   req.invoiceEligible,  now};
+    tx.InsertTenant(t);
+    tx.InsertDomain(t.id, {out.domain, true, true});
+    User u;
+    u.tenantId = t.id;
+    u.id = out.adminId;
+    u.userPrincipalName = out.adminUserPrincipalName;
+    u.displayName = req.adminDisplayName;
+    u.mailNickname = "admin";
+    u.usageLocation = req.countryCode;
+    u.preferredLanguage = req.preferredLanguage;
+    u.accountEnabled = true;
+    u.passwordHash = hash;
+    u.createdAt = now;
+    tx.InsertUser(u);
+    tx.SetRoles(t.id, u.id, {Role::kGlobalAdmin});
+    Audit(tx, ctx, u.id, t.id, "organization.signup", "organization", t.id.str(), "",
+          nlohmann::json{
+              {"displayName", t.displayName}, {"domain", t.initialDomain}, {"country", t.country}}
+              .dump());
+    return Ok();
+  }));
+  return out;
+}
+
+}  // namespace ld::app

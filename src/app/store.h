@@ -1,0 +1,226 @@
+// The persistence port the use cases depend on. Backends (store/sqlite,
+// store/postgres) implement it; nothing in app knows which one runs.
+//
+// Contract:
+// - Write(fn) runs fn inside a transaction and returns only once the change is
+//   durable (committed with synchronous=FULL, or a PostgreSQL COMMIT). If fn
+//   returns an error, or throws StoreError, everything fn wrote is rolled back
+//   and the error is returned. fn may run more than once (PostgreSQL retries
+//   serialization failures), so it must only write through the Tx and into
+//   its own captured outputs.
+// - On SQLite one writer thread applies writes one after another, several per
+//   transaction (group commit), each in its own SAVEPOINT. On PostgreSQL writes
+//   run concurrently; LockPool/LockCart take row locks so rules hold.
+// - Read(fn) runs fn against a consistent snapshot; fn must not write.
+// - Every method that reads or writes tenant data takes the tenant id and
+//   filters by it (R13).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "domain/model.h"
+#include "domain/result.h"
+#include "domain/roles.h"
+
+namespace ld::app {
+
+// A storage failure that is not an expected business outcome (I/O error,
+// lost connection, constraint violation from a race). Thrown by backends.
+class StoreError : public std::runtime_error {
+ public:
+  enum class Kind { kFailure, kUnavailable, kConflict };
+  StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+// A conjunction of conditions on users (the Graph $filter subset).
+struct UserFilter {
+  std::optional<std::string> upnEquals;  // lower-case
+  std::optional<std::string> displayNameEquals;
+  std::optional<std::string> displayNamePrefix;  // case-insensitive
+  std::optional<std::string> upnPrefix;          // lower-case
+  std::optional<bool> accountEnabled;
+  std::optional<std::string> usageLocation;
+  std::vector<Guid> hasSku;           // holds every one of these
+  std::optional<bool> hasAnyLicense;  // false: holds none
+};
+
+struct UserPageQuery {
+  UserFilter filter;
+  std::optional<Guid> after;  // keyset cursor: users with id > after
+  int limit = 100;
+};
+
+struct IdempotencyRecord {
+  std::string key;
+  std::string requestHash;
+  std::string state;  // "in_flight" | "done"
+  int statusCode = 0;
+  std::string resourceType;
+  std::string resourceId;
+  std::string response;  // the rendered response body, when stored
+  Instant createdAt = 0;
+};
+
+struct TokenRecord {
+  std::string tokenHash;  // hex SHA-256 of the secret; the secret is never stored
+  Guid tenantId;
+  Guid userId;
+  std::string kind;  // "bearer" | "session"
+  std::string csrfHash;
+  Instant createdAt = 0;
+  Instant expiresAt = 0;
+};
+
+struct AuditCursor {
+  Instant at = 0;
+  Guid id;
+};
+
+// Capacity of an organization's pool for one SKU (Graph subscribedSku).
+struct PoolCounts {
+  int64_t enabled = 0;    // active subscriptions
+  int64_t warning = 0;    // expired (grace)
+  int64_t suspended = 0;  // disabled
+  int64_t consumed = 0;   // users holding the SKU
+};
+
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  // Tenants and domains.
+  virtual void InsertTenant(const Tenant& t) = 0;
+  virtual void UpdateTenant(const Tenant& t) = 0;
+  virtual std::optional<Tenant> FindTenant(const Guid& id) = 0;
+  // The tenant that owns a domain name (case-insensitive), if any.
+  virtual std::optional<Guid> FindDomainOwner(const std::string& domain) = 0;
+  virtual void InsertDomain(const Guid& tenant, const DomainName& d) = 0;
+  virtual std::vector<DomainName> ListDomains(const Guid& tenant) = 0;
+
+  // Users.
+  virtual void InsertUser(const User& u) = 0;
+  virtual void UpdateUser(const User& u) = 0;
+  virtual void DeleteUser(const Guid& tenant, const Guid& id) = 0;
+  virtual std::optional<User> FindUser(const Guid& tenant, const Guid& id) = 0;
+  virtual std::optional<User> FindUserByUpn(const Guid& tenant, const std::string& upn) = 0;
+  virtual std::vector<User> ListUsers(const Guid& tenant, const UserPageQuery& q) = 0;
+  virtual int64_t CountUsers(const Guid& tenant, const UserFilter& f) = 0;
+
+  // Roles.
+  virtual RoleSet ListRoles(const Guid& tenant, const Guid& user) = 0;
+  virtual void SetRoles(const Guid& tenant, const Guid& user, const RoleSet& roles) = 0;
+  virtual int64_t CountRoleHolders(const Guid& tenant, Role role) = 0;
+
+  // Licenses and pools.
+  // Takes the pool's row lock (PostgreSQL) so that R7's check and the insert
+  // are not interleaved with another transaction's; a no-op on SQLite, whose
+  // single writer serializes all writes.
+  virtual void LockPool(const Guid& tenant, const Guid& sku) = 0;
+  virtual PoolCounts GetPool(const Guid& tenant, const Guid& sku) = 0;
+  virtual std::vector<std::pair<Guid, PoolCounts>> ListPools(const Guid& tenant) = 0;
+  virtual std::vector<LicenseAssignment> ListAssignments(const Guid& tenant, const Guid& user) = 0;
+  // Assignments of many users at once (for rendering a page of users).
+  virtual std::vector<LicenseAssignment> ListAssignmentsOf(const Guid& tenant,
+                                                           const std::vector<Guid>& users) = 0;
+  // Inserts the assignment and bumps the pool's consumed count. The caller has
+  // checked R7 and R8. Returns the assignment's seq.
+  virtual int64_t InsertAssignment(const Guid& tenant, const LicenseAssignment& a) = 0;
+  // Deletes it and lowers consumed; false when the user did not hold the SKU.
+  virtual bool DeleteAssignment(const Guid& tenant, const Guid& user, const Guid& sku) = 0;
+  // R6: assigns `sku` to up to `limit` users who hold no license at all,
+  // oldest account first, giving `default_usage_location` to those without one,
+  // and writes one audit entry per user (actor, order in `reason`). Set-based.
+  // Returns how many were assigned.
+  virtual int64_t AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit, Instant now,
+                             const std::string& default_usage_location,
+                             const std::optional<Guid>& actor, const std::string& reason) = 0;
+  // R11: the most recently assigned holders of a SKU, newest first.
+  virtual std::vector<LicenseAssignment> NewestAssignments(const Guid& tenant, const Guid& sku,
+                                                           int64_t count) = 0;
+  virtual std::vector<Guid> ListHolders(const Guid& tenant, const Guid& sku) = 0;
+
+  // Carts.
+  virtual void InsertCart(const Cart& c) = 0;
+  virtual void UpdateCart(const Cart& c) = 0;  // status, times and lines
+  virtual std::optional<Cart> FindCart(const Guid& tenant, const Guid& id) = 0;
+  // Takes the cart's row lock (PostgreSQL); a no-op on SQLite.
+  virtual void LockCart(const Guid& tenant, const Guid& id) = 0;
+  virtual std::vector<Cart> ListCarts(const Guid& tenant, const Guid& owner,
+                                      std::optional<CartStatus> status, Instant now) = 0;
+
+  // Payment methods.
+  virtual void InsertPaymentMethod(const PaymentMethod& p) = 0;
+  virtual void UpdatePaymentMethod(const PaymentMethod& p) = 0;
+  virtual std::optional<PaymentMethod> FindPaymentMethod(const Guid& tenant, const Guid& id) = 0;
+  virtual std::vector<PaymentMethod> ListPaymentMethods(const Guid& tenant) = 0;
+
+  // Orders.
+  virtual void InsertOrder(const Order& o) = 0;
+  virtual void UpdateOrder(const Order& o) = 0;
+  virtual std::optional<Order> FindOrder(const Guid& tenant, const Guid& id) = 0;
+  // The pending or completed order of a cart, if any (at most one exists).
+  virtual std::optional<Order> FindLiveOrderForCart(const Guid& tenant, const Guid& cart) = 0;
+  virtual std::vector<Order> ListOrders(const Guid& tenant) = 0;
+  // Orders left pending (across tenants), for recovery after a crash.
+  virtual std::vector<Order> ListPendingOrders(Instant older_than) = 0;
+
+  // Subscriptions.
+  virtual void InsertSubscription(const Subscription& s) = 0;
+  virtual void UpdateSubscription(const Subscription& s) = 0;
+  virtual std::optional<Subscription> FindSubscription(const Guid& tenant, const Guid& id) = 0;
+  virtual std::vector<Subscription> ListSubscriptions(const Guid& tenant) = 0;
+  // Subscriptions (any tenant) that need a lifecycle step at or before `now`.
+  virtual std::vector<Subscription> ListSubscriptionsDue(Instant now, int limit) = 0;
+
+  // Invoices: numbers come from one gapless counter (R: never reused or skipped).
+  virtual int64_t NextInvoiceNumber() = 0;
+  virtual void InsertInvoice(const Invoice& inv) = 0;
+  virtual void UpdateInvoice(const Invoice& inv) = 0;
+  virtual std::optional<Invoice> FindInvoice(const Guid& tenant, const Guid& id) = 0;
+  virtual std::vector<Invoice> ListInvoices(const Guid& tenant) = 0;
+
+  // Audit log.
+  virtual void InsertAudit(const AuditEntry& e) = 0;
+  // Newest first; `before` continues a previous page.
+  virtual std::vector<AuditEntry> ListAudit(const Guid& tenant, std::optional<AuditCursor> before,
+                                            int limit) = 0;
+
+  // Idempotency keys, per tenant.
+  virtual std::optional<IdempotencyRecord> FindIdempotency(const Guid& tenant,
+                                                           const std::string& key) = 0;
+  virtual void InsertIdempotency(const Guid& tenant, const IdempotencyRecord& r) = 0;
+  virtual void UpdateIdempotency(const Guid& tenant, const IdempotencyRecord& r) = 0;
+  // Forgets the keys that point at a resource (recovery of an unfinished checkout).
+  virtual void DeleteIdempotencyFor(const Guid& tenant, const std::string& resource_id) = 0;
+
+  // Tokens and sessions.
+  virtual void InsertToken(const TokenRecord& t) = 0;
+  virtual std::optional<TokenRecord> FindToken(const std::string& token_hash) = 0;
+  virtual void DeleteToken(const std::string& token_hash) = 0;
+  virtual void DeleteUserTokens(const Guid& tenant, const Guid& user) = 0;
+
+  // Settings and counters (deployment-wide key/value).
+  virtual std::optional<std::string> GetSetting(const std::string& key) = 0;
+  virtual void SetSetting(const std::string& key, const std::string& value) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  using Fn = std::function<Status(Tx&)>;
+  virtual Status Write(const Fn& fn) = 0;
+  virtual Status Read(const Fn& fn) = 0;
+  // True when the database answers and the schema is current (/readyz).
+  virtual bool Ready() = 0;
+  virtual std::string Backend() const = 0;  // "sqlite" | "postgresql"
+};
+
+}  // namespace ld::app

@@ -1,0 +1,368 @@
+#include "app/subscriptions.h"
+
+#include <algorithm>
+
+#include "app/licensing.h"
+#include "domain/lifecycle.h"
+
+namespace ld::app {
+
+namespace {
+
+// Attributes the pool's consumed units to the SKU's live subscriptions,
+// oldest first, each up to its quantity.
+std::vector<SubscriptionView> Views(Tx& tx, const Guid& tenant, std::vector<Subscription> subs) {
+  std::vector<SubscriptionView> out;
+  std::map<Guid, int64_t> left;
+  for (auto& s : subs) {
+    if (!left.count(s.skuId)) left[s.skuId] = tx.GetPool(tenant, s.skuId).consumed;
+    int64_t mine = 0;
+    if (s.status != SubscriptionStatus::kDeleted) {
+      mine = std::min(left[s.skuId], s.quantity);
+      left[s.skuId] -= mine;
+    }
+    out.push_back({std::move(s), mine});
+  }
+  return out;
+}
+
+Result<SubscriptionView> ViewOf(Tx& tx, const Guid& tenant, const Guid& id) {
+  auto all = Views(tx, tenant, tx.ListSubscriptions(tenant));
+  for (auto& v : all)
+    if (v.sub.id == id) return v;
+  return Error::NotFound("The subscription " + id.str());
+}
+
+nlohmann::json SubJson(const Subscription& s) {
+  return {{"quantity", s.quantity},
+          {"status", ToString(s.status)},
+          {"autoRenew", s.autoRenew},
+          {"currentPeriodEnd", FormatRfc3339(s.currentPeriodEnd)}};
+}
+
+Result<Tenant> LoadTenant(Tx& tx, const Guid& id) {
+  auto t = tx.FindTenant(id);
+  if (!t) return Error::NotFound("The organization");
+  return *t;
+}
+
+// Charges `amount` (plus tax) to the subscription's payment method.
+// Returns the outcome; invoice payment methods are always "captured" as due.
+struct Payment {
+  bool ok = false;
+  bool invoice = false;
+  std::string chargeId;
+  std::string token;
+  std::string message;
+};
+Payment Pay(Context& ctx, const PaymentMethod& pm, int64_t total, const std::string& currency,
+            const std::string& key) {
+  Payment p;
+  p.token = pm.gatewayToken;
+  if (pm.type == PaymentMethodType::kInvoice) {
+    p.ok = p.invoice = true;
+    return p;
+  }
+  if (total <= 0) {
+    p.ok = true;
+    return p;
+  }
+  auto c = ctx.gateway.Charge(pm.gatewayToken, {total, currency}, key);
+  p.ok = c.status == ChargeOutcome::Status::kCaptured;
+  p.chargeId = c.chargeId;
+  p.message = c.message;
+  return p;
+}
+
+Error Declined(const std::string& message) {
+  return {ErrorKind::kPaymentFailed,
+          "PaymentDeclined",
+          message.empty() ? "The payment was declined." : message,
+          {},
+          nullptr};
+}
+
+Error IdemReused() {
+  return {ErrorKind::kUnprocessable, "IdempotencyKeyReused",
+          "This Idempotency-Key was used with a different request.", "Idempotency-Key", nullptr};
+}
+
+}  // namespace
+
+Result<std::vector<SubscriptionView>> ListSubscriptions(Context& ctx, const Actor& actor) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::vector<SubscriptionView> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out = Views(tx, actor.tenantId, tx.ListSubscriptions(actor.tenantId));
+    return Ok();
+  }));
+  return out;
+}
+
+Result<SubscriptionView> GetSubscription(Context& ctx, const Actor& actor, const Guid& id) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::optional<SubscriptionView> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
+    return Ok();
+  }));
+  return *out;
+}
+
+Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, const Guid& id,
+                                            const SubscriptionChange& change,
+                                            const std::optional<IdempotencyInput>& idem) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  if (!change.quantity && !change.autoRenew)
+    return Error::Invalid("EmptyChange", "Give quantity or autoRenew.", "quantity");
+  if (idem && (idem->key.empty() || idem->key.size() > 255))
+    return Error::Invalid("InvalidIdempotencyKey", "Idempotency-Key must have 1 to 255 characters.",
+                          "Idempotency-Key");
+  Instant now = ctx.Now();
+
+  // Read and validate; compute the money to move.
+  Subscription sub;
+  PaymentMethod pm;
+  Tenant tenant;
+  int64_t delta = 0, amount = 0;
+  bool replay = false;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    if (idem) {
+      if (auto rec = tx.FindIdempotency(actor.tenantId, idem->key)) {
+        if (rec->requestHash != idem->requestHash) return IdemReused();
+        if (rec->state != "done")
+          return Error::Conflict("RequestInProgress",
+                                 "A request with this Idempotency-Key is still being processed.");
+        replay = true;
+        return Ok();
+      }
+    }
+    auto s = tx.FindSubscription(actor.tenantId, id);
+    if (!s) return Error::NotFound("The subscription " + id.str());
+    sub = *s;
+    LD_ASSIGN_OR_RETURN(tenant, LoadTenant(tx, actor.tenantId));
+    if (change.quantity) {
+      if (sub.status != SubscriptionStatus::kActive)
+        return Error::Conflict("SubscriptionNotActive",
+                               "Licenses can be bought or removed only on an active subscription.");
+      const Sku* sku = ctx.catalog.FindSku(sub.skuId);
+      if (!sku) return Error::Internal("SKU missing from the catalog");
+      LD_TRY(CheckQuantity(*sku, *change.quantity, "quantity"));
+      delta = *change.quantity - sub.quantity;
+      if (delta < 0) {
+        // R9: never below the licenses in use.
+        PoolCounts p = tx.GetPool(actor.tenantId, sub.skuId);
+        int64_t capacity_after = p.enabled + p.warning + delta;
+        if (capacity_after < p.consumed) {
+          int64_t n = p.consumed - capacity_after;
+          Error e = Error::Invalid("LicensesInUse",
+                                   "Unassign " + std::to_string(n) + " license(s) first: " +
+                                       std::to_string(p.consumed) + " are in use.",
+                                   "quantity");
+          e.details = nlohmann::json{{"unassignFirst", n}};
+          return e;
+        }
+        if (!WithinCancelWindow(sub, now))
+          return Error::Conflict("CancellationWindowPassed",
+                                 "Licenses can be removed within 7 days of purchase or renewal. "
+                                 "Turn recurring billing off instead, or remove them then.");
+        amount = -UnusedRefund(sub.unitPrice, -delta, sub.periodStart, sub.currentPeriodEnd, now);
+      } else if (delta > 0) {
+        amount = ProratedCharge(sub.unitPrice, delta, sub.periodStart, sub.currentPeriodEnd, now);
+      }
+      auto p = tx.FindPaymentMethod(actor.tenantId, sub.paymentMethodId);
+      if (!p) return Error::Internal("payment method missing");
+      pm = *p;
+    }
+    return Ok();
+  }));
+  if (replay) return GetSubscription(ctx, actor, id);
+
+  std::string key = idem ? "sub:" + id.str() + ":" + idem->key : "sub:" + ctx.NewId().str();
+  int64_t tax = TaxOn(amount, sub.taxRateBp);
+  Payment pay;
+  if (amount > 0) {
+    pay = Pay(ctx, pm, amount + tax, sub.currency, key);
+    if (!pay.ok) return Declined(pay.message);
+  }
+
+  std::optional<SubscriptionView> out;
+  Status st = ctx.store.Write([&](Tx& tx) -> Status {
+    auto cur = tx.FindSubscription(actor.tenantId, id);
+    if (!cur) return Error::NotFound("The subscription " + id.str());
+    if (change.quantity && (cur->quantity != sub.quantity || cur->status != sub.status))
+      return Error::Conflict("ConcurrentChange", "The subscription changed meanwhile; retry.");
+    Subscription before = *cur;
+    if (change.autoRenew) cur->autoRenew = *change.autoRenew;
+    if (change.quantity && delta != 0) {
+      if (delta < 0) {
+        // Re-check R9 under the writer (or the pool lock on PostgreSQL).
+        tx.LockPool(actor.tenantId, cur->skuId);
+        PoolCounts p = tx.GetPool(actor.tenantId, cur->skuId);
+        if (p.enabled + p.warning + delta < p.consumed)
+          return Error::Conflict("ConcurrentChange", "Licenses were assigned meanwhile; retry.");
+      }
+      cur->quantity = *change.quantity;
+      const Sku* sku = ctx.catalog.FindSku(cur->skuId);
+      std::string what = (sku ? sku->name : cur->skuId.str()) +
+                         (delta > 0 ? " (licenses added)" : " (licenses removed)");
+      if (amount != 0) {
+        IssueInvoice(
+            tx, ctx, tenant, amount > 0 ? InvoiceKind::kInvoice : InvoiceKind::kCreditNote,
+            std::nullopt, cur->id, cur->currency, cur->taxRateBp,
+            {{what, cur->skuId, delta, cur->unitPrice, amount, 0, now, cur->currentPeriodEnd}},
+            amount > 0 ? (pay.invoice ? PaymentStatus::kDue : PaymentStatus::kCaptured)
+                       : PaymentStatus::kRefunded,
+            pay.invoice ? now + 30 * kMsPerDay : now);
+      }
+    }
+    tx.UpdateSubscription(*cur);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.update", "subscription",
+          cur->id.str(), SubJson(before).dump(), SubJson(*cur).dump());
+    if (idem)
+      tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "done", 200,
+                                            "subscription", id.str(), "", now});
+    LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
+    return Ok();
+  });
+  if (!st.ok()) {
+    if (!pay.chargeId.empty()) (void)ctx.gateway.Void(pay.chargeId);
+    return st.error();
+  }
+  // The refund goes after the durable change: a crash here loses no money of
+  // the customer's that the credit note does not record.
+  if (amount < 0 && pm.type == PaymentMethodType::kCard)
+    (void)ctx.gateway.Refund(pm.gatewayToken, {-(amount + tax), sub.currency}, key);
+  return *out;
+}
+
+Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, const Guid& id) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  Instant now = ctx.Now();
+  std::optional<SubscriptionView> out;
+  int64_t refund = 0;
+  Subscription sub;
+  PaymentMethod pm;
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    auto cur = tx.FindSubscription(actor.tenantId, id);
+    if (!cur) return Error::NotFound("The subscription " + id.str());
+    if (cur->status != SubscriptionStatus::kActive)
+      return Error::Conflict("SubscriptionNotActive",
+                             "Only an active subscription can be canceled.");
+    // R10: only within 7 days of purchase or renewal.
+    if (!WithinCancelWindow(*cur, now))
+      return Error::Conflict("CancellationWindowPassed",
+                             "A subscription can be canceled within 7 days of purchase or "
+                             "renewal. Turn recurring billing off so it ends at the period end.");
+    LD_ASSIGN_OR_RETURN(Tenant tenant, LoadTenant(tx, actor.tenantId));
+    Subscription before = *cur;
+    refund =
+        UnusedRefund(cur->unitPrice, cur->quantity, cur->periodStart, cur->currentPeriodEnd, now);
+    auto p = tx.FindPaymentMethod(actor.tenantId, cur->paymentMethodId);
+    if (p) pm = *p;
+    if (refund > 0) {
+      const Sku* sku = ctx.catalog.FindSku(cur->skuId);
+      IssueInvoice(tx, ctx, tenant, InvoiceKind::kCreditNote, std::nullopt, cur->id, cur->currency,
+                   cur->taxRateBp,
+                   {{(sku ? sku->name : cur->skuId.str()) + " (canceled, unused days)", cur->skuId,
+                     cur->quantity, cur->unitPrice, -refund, 0, now, cur->currentPeriodEnd}},
+                   PaymentStatus::kRefunded, now);
+    }
+    cur->status = SubscriptionStatus::kDisabled;
+    cur->autoRenew = false;
+    cur->statusChangedAt = now;
+    tx.UpdateSubscription(*cur);
+    sub = *cur;
+    Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.cancel", "subscription",
+          cur->id.str(), SubJson(before).dump(), SubJson(*cur).dump());
+    ReconcilePool(tx, ctx, actor.tenantId, cur->skuId);
+    LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
+    return Ok();
+  }));
+  if (refund > 0 && pm.type == PaymentMethodType::kCard)
+    (void)ctx.gateway.Refund(pm.gatewayToken, {refund + TaxOn(refund, sub.taxRateBp), sub.currency},
+                             "cancel:" + id.str() + ":" + std::to_string(sub.periodStart));
+  return *out;
+}
+
+Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor, const Guid& id) {
+  LD_TRY(Require(actor, Permission::kManageBilling));
+  Instant now = ctx.Now();
+  Subscription sub;
+  PaymentMethod pm;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    auto cur = tx.FindSubscription(actor.tenantId, id);
+    if (!cur) return Error::NotFound("The subscription " + id.str());
+    if (cur->status != SubscriptionStatus::kExpired && cur->status != SubscriptionStatus::kDisabled)
+      return Error::Conflict("SubscriptionNotReactivatable",
+                             "Only an expired or disabled subscription can be reactivated.");
+    sub = *cur;
+    auto p = tx.FindPaymentMethod(actor.tenantId, cur->paymentMethodId);
+    if (!p || p->deleted)
+      return Error::Invalid("InvalidPaymentMethod",
+                            "The subscription's payment method is gone; add one first.",
+                            "paymentMethodId");
+    pm = *p;
+    return Ok();
+  }));
+  int64_t amount = sub.unitPrice * sub.quantity;
+  int64_t tax = TaxOn(amount, sub.taxRateBp);
+  Payment pay = Pay(ctx, pm, amount + tax, sub.currency,
+                    "reactivate:" + id.str() + ":" + std::to_string(sub.statusChangedAt));
+  if (!pay.ok) return Declined(pay.message);
+  std::optional<SubscriptionView> out;
+  Status st = ctx.store.Write([&](Tx& tx) -> Status {
+    auto cur = tx.FindSubscription(actor.tenantId, id);
+    if (!cur || cur->status != sub.status || cur->statusChangedAt != sub.statusChangedAt)
+      return Error::Conflict("ConcurrentChange", "The subscription changed meanwhile; retry.");
+    LD_ASSIGN_OR_RETURN(Tenant tenant, LoadTenant(tx, actor.tenantId));
+    Subscription before = *cur;
+    cur->status = SubscriptionStatus::kActive;
+    cur->autoRenew = true;
+    cur->periodStart = now;
+    cur->anchorDay = ToCivil(now).day;
+    cur->currentPeriodEnd = PeriodEnd(now, cur->cycle, cur->anchorDay);
+    cur->statusChangedAt = now;
+    tx.UpdateSubscription(*cur);
+    const Sku* sku = ctx.catalog.FindSku(cur->skuId);
+    IssueInvoice(
+        tx, ctx, tenant, InvoiceKind::kInvoice, std::nullopt, cur->id, cur->currency,
+        cur->taxRateBp,
+        {{(sku ? sku->name : cur->skuId.str()) + " (reactivated)", cur->skuId, cur->quantity,
+          cur->unitPrice, amount, 0, cur->periodStart, cur->currentPeriodEnd}},
+        pay.invoice ? PaymentStatus::kDue : PaymentStatus::kCaptured,
+        pay.invoice ? now + 30 * kMsPerDay : now);
+    Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.reactivate", "subscription",
+          cur->id.str(), SubJson(before).dump(), SubJson(*cur).dump());
+    LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
+    return Ok();
+  });
+  if (!st.ok()) {
+    if (!pay.chargeId.empty()) (void)ctx.gateway.Void(pay.chargeId);
+    return st.error();
+  }
+  return *out;
+}
+
+Result<std::vector<Invoice>> ListInvoices(Context& ctx, const Actor& actor) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::vector<Invoice> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out = tx.ListInvoices(actor.tenantId);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Invoice> GetInvoice(Context& ctx, const Actor& actor, const Guid& id) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  std::optional<Invoice> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out = tx.FindInvoice(actor.tenantId, id);
+    return Ok();
+  }));
+  if (!out) return Error::NotFound("The invoice " + id.str());
+  return *out;
+}
+
+}  // namespace ld::app

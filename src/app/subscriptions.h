@@ -1,0 +1,40 @@
+// Subscriptions after the purchase: quantity (R9), recurring billing, cancel
+// (R10), reactivate (R11). The lifecycle clock lives in app/lifecycle.h.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "app/commerce.h"
+#include "app/context.h"
+
+namespace ld::app {
+
+struct SubscriptionView {
+  Subscription sub;
+  int64_t assignedLicenses = 0;  // the pool's consumed units attributed to it
+};
+
+Result<std::vector<SubscriptionView>> ListSubscriptions(Context& ctx, const Actor& actor);
+Result<SubscriptionView> GetSubscription(Context& ctx, const Actor& actor, const Guid& id);
+
+struct SubscriptionChange {
+  std::optional<int64_t> quantity;
+  std::optional<bool> autoRenew;
+};
+// R9: more licenses charge the prorated rest of the period; fewer are allowed
+// within 7 days of purchase or renewal (prorated refund) and never below the
+// licenses in use (LicensesInUse says how many to unassign first).
+Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, const Guid& id,
+                                            const SubscriptionChange& change,
+                                            const std::optional<IdempotencyInput>& idem);
+// R10: within 7 days of the period start, refunds the unused days and disables;
+// later, CancellationWindowPassed with the hint to turn recurring billing off.
+Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, const Guid& id);
+// From expired or disabled: charges a new period and makes it active.
+Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor, const Guid& id);
+
+Result<std::vector<Invoice>> ListInvoices(Context& ctx, const Actor& actor);
+Result<Invoice> GetInvoice(Context& ctx, const Actor& actor, const Guid& id);
+
+}  // namespace ld::app

@@ -1,0 +1,21 @@
+// R11: the subscription state machine's timing. Pure.
+#pragma once
+
+#include "domain/model.h"
+
+namespace ld {
+
+constexpr int64_t kGraceDays = 30;        // expired: users keep access
+constexpr int64_t kDisabledDays = 90;     // disabled: no access, then deleted
+constexpr int64_t kCancelWindowDays = 7;  // R10
+
+// The instant a subscription next needs a lifecycle step: its period end while
+// active, the end of grace while expired, the end of the disabled span while
+// disabled; INT64_MAX once deleted.
+Instant NextActionAt(const Subscription& s);
+
+// True while `now` is within 7 days of the current period's start (purchase or
+// renewal), the window in which cancel refunds (R10).
+bool WithinCancelWindow(const Subscription& s, Instant now);
+
+}  // namespace ld

@@ -1,0 +1,103 @@
+// The one implementation of app::Tx, written against store::Conn so that
+// SQLite and PostgreSQL run the same SQL. Holds no state beyond the Conn.
+#pragma once
+
+#include "app/store.h"
+#include "store/sql.h"
+
+namespace ld::store {
+
+class SqlTx final : public app::Tx {
+ public:
+  explicit SqlTx(Conn& c) : c_(c) {}
+
+  void InsertTenant(const Tenant& t) override;
+  void UpdateTenant(const Tenant& t) override;
+  std::optional<Tenant> FindTenant(const Guid& id) override;
+  std::optional<Guid> FindDomainOwner(const std::string& domain) override;
+  void InsertDomain(const Guid& tenant, const DomainName& d) override;
+  std::vector<DomainName> ListDomains(const Guid& tenant) override;
+
+  void InsertUser(const User& u) override;
+  void UpdateUser(const User& u) override;
+  void DeleteUser(const Guid& tenant, const Guid& id) override;
+  std::optional<User> FindUser(const Guid& tenant, const Guid& id) override;
+  std::optional<User> FindUserByUpn(const Guid& tenant, const std::string& upn) override;
+  std::vector<User> ListUsers(const Guid& tenant, const app::UserPageQuery& q) override;
+  int64_t CountUsers(const Guid& tenant, const app::UserFilter& f) override;
+
+  RoleSet ListRoles(const Guid& tenant, const Guid& user) override;
+  void SetRoles(const Guid& tenant, const Guid& user, const RoleSet& roles) override;
+  int64_t CountRoleHolders(const Guid& tenant, Role role) override;
+
+  void LockPool(const Guid& tenant, const Guid& sku) override;
+  app::PoolCounts GetPool(const Guid& tenant, const Guid& sku) override;
+  std::vector<std::pair<Guid, app::PoolCounts>> ListPools(const Guid& tenant) override;
+  std::vector<LicenseAssignment> ListAssignments(const Guid& tenant, const Guid& user) override;
+  std::vector<LicenseAssignment> ListAssignmentsOf(const Guid& tenant,
+                                                   const std::vector<Guid>& users) override;
+  int64_t InsertAssignment(const Guid& tenant, const LicenseAssignment& a) override;
+  bool DeleteAssignment(const Guid& tenant, const Guid& user, const Guid& sku) override;
+  int64_t AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit, Instant now,
+                     const std::string& default_usage_location, const std::optional<Guid>& actor,
+                     const std::string& reason) override;
+  std::vector<LicenseAssignment> NewestAssignments(const Guid& tenant, const Guid& sku,
+                                                   int64_t count) override;
+  std::vector<Guid> ListHolders(const Guid& tenant, const Guid& sku) override;
+
+  void InsertCart(const Cart& c) override;
+  void UpdateCart(const Cart& c) override;
+  std::optional<Cart> FindCart(const Guid& tenant, const Guid& id) override;
+  void LockCart(const Guid& tenant, const Guid& id) override;
+  std::vector<Cart> ListCarts(const Guid& tenant, const Guid& owner,
+                              std::optional<CartStatus> status, Instant now) override;
+
+  void InsertPaymentMethod(const PaymentMethod& p) override;
+  void UpdatePaymentMethod(const PaymentMethod& p) override;
+  std::optional<PaymentMethod> FindPaymentMethod(const Guid& tenant, const Guid& id) override;
+  std::vector<PaymentMethod> ListPaymentMethods(const Guid& tenant) override;
+
+  void InsertOrder(const Order& o) override;
+  void UpdateOrder(const Order& o) override;
+  std::optional<Order> FindOrder(const Guid& tenant, const Guid& id) override;
+  std::optional<Order> FindLiveOrderForCart(const Guid& tenant, const Guid& cart) override;
+  std::vector<Order> ListOrders(const Guid& tenant) override;
+  std::vector<Order> ListPendingOrders(Instant older_than) override;
+
+  void InsertSubscription(const Subscription& s) override;
+  void UpdateSubscription(const Subscription& s) override;
+  std::optional<Subscription> FindSubscription(const Guid& tenant, const Guid& id) override;
+  std::vector<Subscription> ListSubscriptions(const Guid& tenant) override;
+  std::vector<Subscription> ListSubscriptionsDue(Instant now, int limit) override;
+
+  int64_t NextInvoiceNumber() override;
+  void InsertInvoice(const Invoice& inv) override;
+  void UpdateInvoice(const Invoice& inv) override;
+  std::optional<Invoice> FindInvoice(const Guid& tenant, const Guid& id) override;
+  std::vector<Invoice> ListInvoices(const Guid& tenant) override;
+
+  void InsertAudit(const AuditEntry& e) override;
+  std::vector<AuditEntry> ListAudit(const Guid& tenant, std::optional<app::AuditCursor> before,
+                                    int limit) override;
+
+  std::optional<app::IdempotencyRecord> FindIdempotency(const Guid& tenant,
+                                                        const std::string& key) override;
+  void InsertIdempotency(const Guid& tenant, const app::IdempotencyRecord& r) override;
+  void UpdateIdempotency(const Guid& tenant, const app::IdempotencyRecord& r) override;
+  void DeleteIdempotencyFor(const Guid& tenant, const std::string& resource_id) override;
+
+  void InsertToken(const app::TokenRecord& t) override;
+  std::optional<app::TokenRecord> FindToken(const std::string& token_hash) override;
+  void DeleteToken(const std::string& token_hash) override;
+  void DeleteUserTokens(const Guid& tenant, const Guid& user) override;
+
+  std::optional<std::string> GetSetting(const std::string& key) override;
+  void SetSetting(const std::string& key, const std::string& value) override;
+
+ private:
+  bool pg() const { return c_.dialect() == Dialect::kPostgres; }
+  void EnsurePool(const Guid& tenant, const Guid& sku);
+  Conn& c_;
+};
+
+}  // namespace ld::store

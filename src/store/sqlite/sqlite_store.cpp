@@ -1,0 +1,177 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <future>
+
+#include "store/sql_tx.h"
+
+namespace ld::store {
+
+using app::StoreError;
+
+struct SqliteStore::Pending {
+  const Fn* fn;
+  Status result;
+  std::promise<void> done;
+};
+
+namespace {
+Error FromStoreError(const StoreError& e) {
+  switch (e.kind()) {
+    case StoreError::Kind::kUnavailable:
+      return Error::Unavailable(std::string("database unavailable: ") + e.what());
+    case StoreError::Kind::kConflict:
+      return Error::Conflict("Conflict", std::string("conflicting change: ") + e.what());
+    case StoreError::Kind::kFailure:
+      break;
+  }
+  return Error::Internal(std::string("database error: ") + e.what());
+}
+}  // namespace
+
+SqliteStore::SqliteStore(const SqliteOptions& options, int64_t now_ms) : opts_(options) {
+  writer_ = std::make_unique<SqliteConn>(opts_.path, false);
+  ApplyMigrations(*writer_, now_ms);
+  thread_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status SqliteStore::Write(const Fn& fn) {
+  Pending p{&fn, Ok(), {}};
+  auto fut = p.done.get_future();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stopping_) return Error::Unavailable("the server is shutting down");
+    queue_.push_back(&p);
+  }
+  cv_.notify_one();
+  fut.wait();
+  return std::move(p.result);
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<Pending*> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < static_cast<size_t>(opts_.maxBatch)) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    batch.clear();
+  }
+}
+
+void SqliteStore::RunBatch(std::vector<Pending*>& batch) {
+  SqlTx tx(*writer_);
+  bool began = false;
+  try {
+    writer_->ExecScript("BEGIN IMMEDIATE");
+    began = true;
+    for (Pending* p : batch) {
+      writer_->ExecScript("SAVEPOINT w");
+      try {
+        p->result = (*p->fn)(tx);
+      } catch (const StoreError& e) {
+        p->result = FromStoreError(e);
+      } catch (const std::exception& e) {
+        p->result = Error::Internal(std::string("unexpected error: ") + e.what());
+      }
+      if (!p->result.ok()) writer_->ExecScript("ROLLBACK TO w");
+      writer_->ExecScript("RELEASE w");
+    }
+    writer_->ExecScript("COMMIT");
+    std::lock_guard<std::mutex> l(mu_);
+    ++commits_;
+    writes_ += batch.size();
+  } catch (const StoreError& e) {
+    // The transaction as a whole failed: nothing of the batch is durable.
+    if (began) {
+      try {
+        writer_->ExecScript("ROLLBACK");
+      } catch (const StoreError&) {
+      }
+    }
+    for (Pending* p : batch)
+      if (p->result.ok()) p->result = FromStoreError(e);
+  }
+  for (Pending* p : batch) p->done.set_value();
+}
+
+std::unique_ptr<SqliteConn> SqliteStore::TakeReader() {
+  {
+    std::lock_guard<std::mutex> l(rmu_);
+    if (!readers_.empty()) {
+      auto c = std::move(readers_.back());
+      readers_.pop_back();
+      return c;
+    }
+  }
+  return std::make_unique<SqliteConn>(opts_.path, true);
+}
+
+void SqliteStore::ReturnReader(std::unique_ptr<SqliteConn> c) {
+  std::lock_guard<std::mutex> l(rmu_);
+  if (readers_.size() < static_cast<size_t>(opts_.readers)) readers_.push_back(std::move(c));
+}
+
+Status SqliteStore::Read(const Fn& fn) {
+  std::unique_ptr<SqliteConn> c;
+  try {
+    c = TakeReader();
+    c->ExecScript("BEGIN");
+  } catch (const StoreError& e) {
+    return FromStoreError(e);
+  }
+  Status result;
+  try {
+    SqlTx tx(*c);
+    result = fn(tx);
+  } catch (const StoreError& e) {
+    result = FromStoreError(e);
+  }
+  try {
+    c->ExecScript("COMMIT");
+    ReturnReader(std::move(c));
+  } catch (const StoreError&) {
+    // drop the connection
+  }
+  return result;
+}
+
+bool SqliteStore::Ready() {
+  bool ok = false;
+  auto st = Read([&](app::Tx&) { return Ok(); });
+  if (!st.ok()) return false;
+  try {
+    auto c = TakeReader();
+    ok = SchemaCurrent(*c);
+    ReturnReader(std::move(c));
+  } catch (const StoreError&) {
+    return false;
+  }
+  return ok;
+}
+
+uint64_t SqliteStore::commits() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return commits_;
+}
+
+uint64_t SqliteStore::writes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return writes_;
+}
+
+}  // namespace ld::store

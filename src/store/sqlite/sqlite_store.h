@@ -1,0 +1,66 @@
+// The embedded backend. One writer thread owns the only read-write
+// connection and applies queued writes in batches: BEGIN IMMEDIATE, one
+// SAVEPOINT per write (a refused write rolls back alone), COMMIT with
+// synchronous=FULL, then every caller of the batch is answered (group
+// commit). Reads use a pool of read-only connections (WAL snapshots).
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/store.h"
+#include "store/sqlite/sqlite_conn.h"
+
+namespace ld::store {
+
+struct SqliteOptions {
+  std::string path;
+  int maxBatch = 64;  // writes per transaction at most
+  int readers = 4;    // pooled read connections
+};
+
+class SqliteStore final : public app::Store {
+ public:
+  // Opens the database, applies migrations, starts the writer. Throws
+  // app::StoreError when the file cannot be opened or migrated.
+  SqliteStore(const SqliteOptions& options, int64_t now_ms);
+  ~SqliteStore() override;  // finishes queued writes, then closes
+
+  Status Write(const Fn& fn) override;
+  Status Read(const Fn& fn) override;
+  bool Ready() override;
+  std::string Backend() const override { return "sqlite"; }
+
+  // Statistics for benchmarks and /metrics.
+  uint64_t commits() const;
+  uint64_t writes() const;
+
+ private:
+  struct Pending;
+  void WriterLoop();
+  void RunBatch(std::vector<Pending*>& batch);
+  std::unique_ptr<SqliteConn> TakeReader();
+  void ReturnReader(std::unique_ptr<SqliteConn> c);
+
+  SqliteOptions opts_;
+  std::unique_ptr<SqliteConn> writer_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+  uint64_t commits_ = 0;
+  uint64_t writes_ = 0;
+  std::thread thread_;
+
+  std::mutex rmu_;
+  std::vector<std::unique_ptr<SqliteConn>> readers_;
+};
+
+}  // namespace ld::store
