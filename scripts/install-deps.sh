@@ -8,7 +8,7 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libpango1.0-dev
-  postgresql fonts-noto-cjk sqlite3 openssl
+  postgresql fonts-noto-cjk fonts-dejavu-core sqlite3 openssl
 )
 if [ "${LICENSEDESK_WEB:-1}" = 1 ]; then
   PACKAGES+=(nodejs npm chromium)

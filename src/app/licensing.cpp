@@ -160,17 +160,17 @@ Result<std::vector<LicenseAssignment>> LicenseDetails(Context& ctx, const Actor&
   return out;
 }
 
-int64_t ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku) {
+std::vector<Guid> ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku) {
   tx.LockPool(tenant, sku);
   PoolCounts p = tx.GetPool(tenant, sku);
   int64_t capacity = p.enabled + p.warning + p.suspended;
   int64_t excess = p.consumed - capacity;
-  if (excess <= 0) return 0;
+  std::vector<Guid> removed;
+  if (excess <= 0) return removed;
   // R11: the most recently assigned go first, each removal audited.
-  int64_t removed = 0;
   for (const auto& a : tx.NewestAssignments(tenant, sku, excess)) {
     if (tx.DeleteAssignment(tenant, a.userId, sku)) {
-      ++removed;
+      removed.push_back(a.userId);
       Audit(tx, ctx, std::nullopt, tenant, "license.removeForCapacity", "user", a.userId.str(),
             nlohmann::json{{"skuId", sku.str()}}.dump(), "");
     }

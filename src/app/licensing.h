@@ -37,6 +37,7 @@ Result<std::vector<LicenseAssignment>> LicenseDetails(Context& ctx, const Actor&
 
 // R11: while capacity (enabled + warning + suspended) is below consumed,
 // removes licenses newest first, auditing each. Runs in the caller's Tx.
-int64_t ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku);
+// Returns the users whose license was removed.
+std::vector<Guid> ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku);
 
 }  // namespace ld::app

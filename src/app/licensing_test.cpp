@@ -183,7 +183,7 @@ TEST(Licensing, R11ReconcileRemovesMostRecentlyAssignedFirst) {
                     auto s = tx.FindSubscription(a.tenantId, *o.lines[0].subscriptionId);
                     s->quantity = 2;
                     tx.UpdateSubscription(*s);
-                    EXPECT_EQ(ReconcilePool(tx, *f.ctx, a.tenantId, kBusinessBasic), 2);
+                    EXPECT_EQ(ReconcilePool(tx, *f.ctx, a.tenantId, kBusinessBasic).size(), 2u);
                     return Ok();
                   })
                   .ok());

@@ -8,8 +8,10 @@ Instant NextActionAt(const Subscription& s) {
   switch (s.status) {
     case SubscriptionStatus::kActive:
       return s.currentPeriodEnd;
-    case SubscriptionStatus::kExpired:
-      return s.statusChangedAt + kGraceDays * kMsPerDay;
+    case SubscriptionStatus::kExpired: {
+      Instant grace_end = s.statusChangedAt + kGraceDays * kMsPerDay;
+      return s.retryAt > 0 && s.retryAt < grace_end ? s.retryAt : grace_end;
+    }
     case SubscriptionStatus::kDisabled:
       return s.statusChangedAt + kDisabledDays * kMsPerDay;
     case SubscriptionStatus::kDeleted:

@@ -140,6 +140,10 @@ struct Subscription {
   TaxRateBp taxRateBp = 0;
   Instant statusChangedAt = 0;
   Instant createdAt = 0;
+  // Renewal retries after a failed charge (R11): how many were made, and when
+  // the next one is due (0: none scheduled).
+  int renewalAttempts = 0;
+  Instant retryAt = 0;
 };
 
 enum class InvoiceKind { kInvoice, kCreditNote };

@@ -34,7 +34,7 @@ TEST(Pricing, R3ChargesFirstPeriodPlusTaxInMarketCurrency) {
 TEST(Pricing, R2QuantityOutsideTheSkuRangeNamesFieldAndRange) {
   const Catalog& c = RepoCatalog();
   const Market* us = c.FindMarket("US");
-  for (int64_t q : {0LL, -1LL, 301LL, INT64_MAX, INT64_MIN}) {
+  for (int64_t q : std::vector<int64_t>{0, -1, 301, INT64_MAX, INT64_MIN}) {
     std::vector<CartLine> lines{{Guid(), kBusinessBasic, q, BillingCycle::kMonthly, false}};
     auto p = PriceLines(lines, c, *us, Cloud::kWorldwide);
     ASSERT_FALSE(p.ok()) << q;

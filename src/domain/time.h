@@ -1,6 +1,7 @@
 // Instants and calendar arithmetic. An Instant is Unix time in milliseconds (UTC).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +22,19 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Instant Now() const override;
+};
+
+// A clock that stands still until moved: tests, and `serve --test-clock`.
+// Thread-safe.
+class SettableClock final : public Clock {
+ public:
+  explicit SettableClock(Instant t) : t_(t) {}
+  Instant Now() const override { return t_.load(); }
+  void Set(Instant t) { t_.store(t); }
+  void Advance(int64_t ms) { t_.fetch_add(ms); }
+
+ private:
+  std::atomic<Instant> t_;
 };
 
 struct CivilDate {

@@ -93,7 +93,7 @@ std::string LowerAscii(std::string s) {
 constexpr const char* kSubCols =
     "tenant_id, id, sku_id, quantity, billing_cycle, status, start_date, period_start, "
     "current_period_end, anchor_day, auto_renew, order_id, payment_method_id, currency, "
-    "unit_price, tax_rate_bp, status_changed_at, created_at";
+    "unit_price, tax_rate_bp, status_changed_at, created_at, renewal_attempts, retry_at";
 
 Subscription ReadSub(Rows& r) {
   Subscription s;
@@ -115,6 +115,8 @@ Subscription ReadSub(Rows& r) {
   s.taxRateBp = static_cast<TaxRateBp>(r.Int(15));
   s.statusChangedAt = r.Int(16);
   s.createdAt = r.Int(17);
+  s.renewalAttempts = static_cast<int>(r.Int(18));
+  s.retryAt = r.Int(19);
   return s;
 }
 
@@ -812,20 +814,22 @@ std::vector<Order> SqlTx::ListPendingOrders(Instant older_than) {
 void SqlTx::InsertSubscription(const Subscription& s) {
   X(c_,
     std::string("INSERT INTO subscriptions (") + kSubCols +
-        ", next_action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ", next_action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
     s.tenantId, s.id, s.skuId, s.quantity, ToString(s.cycle), ToString(s.status), s.startDate,
     s.periodStart, s.currentPeriodEnd, s.anchorDay, s.autoRenew, s.orderId, s.paymentMethodId,
-    s.currency, s.unitPrice, s.taxRateBp, s.statusChangedAt, s.createdAt, NextActionAt(s));
+    s.currency, s.unitPrice, s.taxRateBp, s.statusChangedAt, s.createdAt, s.renewalAttempts,
+    s.retryAt, NextActionAt(s));
 }
 
 void SqlTx::UpdateSubscription(const Subscription& s) {
   X(c_,
     "UPDATE subscriptions SET quantity = ?, status = ?, period_start = ?, current_period_end = ?, "
     "auto_renew = ?, payment_method_id = ?, unit_price = ?, tax_rate_bp = ?, status_changed_at "
-    "= ?, next_action_at = ? WHERE tenant_id = ? AND id = ?",
+    "= ?, renewal_attempts = ?, retry_at = ?, next_action_at = ? WHERE tenant_id = ? AND id = ?",
     s.quantity, ToString(s.status), s.periodStart, s.currentPeriodEnd, s.autoRenew,
-    s.paymentMethodId, s.unitPrice, s.taxRateBp, s.statusChangedAt, NextActionAt(s), s.tenantId,
-    s.id);
+    s.paymentMethodId, s.unitPrice, s.taxRateBp, s.statusChangedAt, s.renewalAttempts, s.retryAt,
+    NextActionAt(s), s.tenantId, s.id);
 }
 
 std::optional<Subscription> SqlTx::FindSubscription(const Guid& tenant, const Guid& id) {

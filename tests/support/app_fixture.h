@@ -3,7 +3,6 @@
 // test sets. No mocks.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,17 +19,7 @@
 
 namespace ld::testing {
 
-// A clock the test moves by hand. Thread-safe.
-class ManualClock final : public Clock {
- public:
-  explicit ManualClock(Instant t) : t_(t) {}
-  Instant Now() const override { return t_.load(); }
-  void Set(Instant t) { t_.store(t); }
-  void Advance(int64_t ms) { t_.fetch_add(ms); }
-
- private:
-  std::atomic<Instant> t_;
-};
+using ManualClock = SettableClock;
 
 // Well-known SKUs of catalog/catalog.json.
 extern const Guid kBusinessBasic;

@@ -85,6 +85,8 @@ CREATE TABLE subscriptions (
   status_changed_at BIGINT NOT NULL,
   next_action_at BIGINT NOT NULL,
   created_at BIGINT NOT NULL,
+  renewal_attempts INTEGER NOT NULL DEFAULT 0,
+  retry_at BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX subscriptions_sku ON subscriptions(tenant_id, sku_id);
