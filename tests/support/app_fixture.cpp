@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/pg_server.h"
+
 namespace ld::testing {
 
 const Guid kBusinessBasic = *Guid::Parse("f67a73f9-1da3-4124-974d-72e2bc80841b");
@@ -27,10 +29,16 @@ const Catalog& RepoCatalog() {
 
 AppFixture::AppFixture(Cloud cloud, int max_batch)
     : clock(FromCivil({2026, 1, 15}, 10 * 3600 * 1000)) {
-  store::SqliteOptions o;
-  o.path = dir.File("ld.db");
-  o.maxBatch = max_batch;
-  store = std::make_unique<store::SqliteStore>(o, clock.Now());
+  if (UsePostgres()) {
+    store::PgOptions o;
+    o.conninfo = FreshPostgresDatabase();
+    store = std::make_unique<store::PgStore>(o, clock.Now());
+  } else {
+    store::SqliteOptions o;
+    o.path = dir.File("ld.db");
+    o.maxBatch = max_batch;
+    store = std::make_unique<store::SqliteStore>(o, clock.Now());
+  }
   app::Config cfg;
   cfg.cloud = cloud;
   ctx = std::make_unique<app::Context>(app::Context{*store, clock, gateway, RepoCatalog(), cfg});

@@ -1,6 +1,7 @@
 // A real application stack for use-case tests: a SQLite file in a temporary
-// directory, the repo's catalog, the built-in test gateway and a clock the
-// test sets. No mocks.
+// directory (or, with LD_TEST_BACKEND=postgres, a fresh database on a real
+// PostgreSQL server), the repo's catalog, the built-in test gateway and a
+// clock the test sets. No mocks.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "app/signup.h"
 #include "app/subscriptions.h"
 #include "app/test_gateway.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -50,7 +52,7 @@ class AppFixture {
 
   TempDir dir;
   ManualClock clock;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<app::Store> store;
   app::TestGateway gateway;
   std::unique_ptr<app::Context> ctx;
 };
