@@ -83,7 +83,7 @@ Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::s
   rec.userId = user->id;
   rec.kind = kind == "session" ? "session" : "bearer";
   if (rec.kind == "session") {
-    out.csrfToken = RandomToken();
+    out.csrfToken = CsrfTokenFor(out.secret);
     rec.csrfHash = Sha256Hex(out.csrfToken);
   }
   int64_t life = rec.kind == "session" ? kSessionLifetimeMs : kTokenLifetimeMs;
@@ -131,28 +131,27 @@ bool CsrfMatches(const Authenticated& a, const std::string& csrf_token) {
   return h.size() == a.csrfHash.size() && sodium_memcmp(h.data(), a.csrfHash.data(), h.size()) == 0;
 }
 
+std::string CsrfTokenFor(const std::string& session_secret) {
+  // Derived from the session secret (which only the HttpOnly cookie holds), so
+  // every tab of one session shares one CSRF token and nothing more is stored.
+  unsigned char h[crypto_hash_sha256_BYTES];
+  std::string in = "licensedesk-csrf:" + session_secret;
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(in.data()), in.size());
+  char out[sodium_base64_ENCODED_LEN(sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
 Result<std::string> RotateCsrf(Context& ctx, const std::string& session_secret) {
-  std::string hash = Sha256Hex(session_secret);
-  std::string csrf = RandomToken();
-  bool found = false;
-  Instant now = ctx.Now();
-  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
-    auto t = tx.FindToken(hash);
-    if (!t || t->kind != "session" || t->expiresAt <= now) return Ok();
-    tx.DeleteToken(hash);
-    t->csrfHash = Sha256Hex(csrf);
-    tx.InsertToken(*t);
-    found = true;
-    return Ok();
-  }));
-  if (!found) {
+  LD_ASSIGN_OR_RETURN(Authenticated a, Authenticate(ctx, session_secret));
+  if (a.kind != "session") {
     return Error{ErrorKind::kUnauthorized,
                  "InvalidAuthenticationToken",
                  "The session is missing or expired.",
                  {},
                  nullptr};
   }
-  return csrf;
+  return CsrfTokenFor(session_secret);
 }
 
 Status SignOut(Context& ctx, const std::string& secret) {

@@ -32,8 +32,10 @@ struct Authenticated {
 // 401 when the secret is unknown or expired, or the user is gone or disabled.
 Result<Authenticated> Authenticate(Context& ctx, const std::string& secret);
 bool CsrfMatches(const Authenticated& a, const std::string& csrf_token);
-// A fresh CSRF token for an existing session (rotates it).
+// The CSRF token of an existing session (401 when the session is gone). One
+// token per session, derived from its secret: every tab shares it.
 Result<std::string> RotateCsrf(Context& ctx, const std::string& session_secret);
+std::string CsrfTokenFor(const std::string& session_secret);
 Status SignOut(Context& ctx, const std::string& secret);
 
 std::string Sha256Hex(const std::string& data);

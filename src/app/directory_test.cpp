@@ -84,6 +84,9 @@ TEST(Auth, SignInIssuesTokensThatAuthenticateAndThrottles) {
   auto sa = Authenticate(*f.ctx, s->secret);
   EXPECT_TRUE(CsrfMatches(*sa, s->csrfToken));
   EXPECT_FALSE(CsrfMatches(*sa, "nope"));
+  // Every tab of a session shares its CSRF token.
+  EXPECT_EQ(*RotateCsrf(*f.ctx, s->secret), s->csrfToken);
+  EXPECT_FALSE(RotateCsrf(*f.ctx, t->secret).ok());  // a bearer token has no CSRF token
   ASSERT_TRUE(SignOut(*f.ctx, s->secret).ok());
   EXPECT_FALSE(Authenticate(*f.ctx, s->secret).ok());
 }
