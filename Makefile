@@ -9,7 +9,7 @@ LISTEN  ?= 127.0.0.1:8080
 CLOUD   ?= worldwide
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build web test test-cpp test-web run demo bench sanitize soak fuzz format clean
+.PHONY: all deps build web test test-cpp test-web run bench sanitize tsan soak fuzz format clean
 
 all: build
 
@@ -43,8 +43,33 @@ run: build web
 	./$(BUILD)/licensedesk serve --demo --listen $(LISTEN) --cloud $(CLOUD) \
 	  --db sqlite://$(DATA)/licensedesk.db --web-root $(CURDIR)/web/dist
 
+# ASan + UBSan build of everything, then every C++ suite on SQLite.
+sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLD_SANITIZE=address,undefined
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ctest -j$(JOBS) --output-on-failure --timeout 900 -E '^pg[._]'
+
+# ThreadSanitizer on the concurrency tests (R5, R7, the store's writer).
+tsan: deps
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLD_SANITIZE=thread
+	cmake --build build-tsan -j$(JOBS) --target app_test store_test
+	cd build-tsan && ctest -j$(JOBS) --output-on-failure -E '^pg[._]' \
+	  -R 'Licensing\.R7|Checkout\.R5|Store\.'
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
+FUZZ_SECONDS ?= 30
+FUZZERS ?= odata catalog card
+fuzz:
+	LICENSEDESK_WEB=0 LICENSEDESK_EXTRA_PACKAGES="clang-14 libclang-rt-14-dev" bash scripts/install-deps.sh
+	CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLD_FUZZ=ON -DLD_TESTS=OFF -DLD_WERROR=OFF
+	cmake --build build-fuzz -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
+	set -e; for f in $(FUZZERS); do mkdir -p build-fuzz/corpus/$$f; \
+	  build-fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/crash-$$f- \
+	    build-fuzz/corpus/$$f tests/fuzz/corpus/$$f; done
+
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
 clean:
-	rm -rf $(BUILD) web/dist
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz web/dist

@@ -10,6 +10,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libpango1.0-dev
   postgresql fonts-noto-cjk fonts-dejavu-core sqlite3 openssl
 )
+# Extra packages for optional targets (make fuzz: clang-14 libclang-rt-14-dev).
+if [ -n "${LICENSEDESK_EXTRA_PACKAGES:-}" ]; then
+  read -r -a extra <<< "$LICENSEDESK_EXTRA_PACKAGES"
+  PACKAGES+=("${extra[@]}")
+fi
 if [ "${LICENSEDESK_WEB:-1}" = 1 ]; then
   PACKAGES+=(nodejs npm chromium)
 fi
