@@ -1,5 +1,7 @@
 #include "app/lifecycle.h"
 
+#include <mutex>
+
 #include "app/commerce.h"
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
@@ -189,6 +191,20 @@ Result<std::vector<LifecycleEvent>> RunLifecycle(Context& ctx, Instant until, in
     }
   }
   return std::move(out.events);
+}
+
+Result<std::vector<LifecycleEvent>> AdvanceTestClock(Context& ctx, SettableClock& clock,
+                                                     const Actor& actor, Instant to) {
+  if (!ctx.config.testClock) return Error::NotFound("The test clock");
+  LD_TRY(Require(actor, Permission::kTestClock));
+  static std::mutex mu;  // one advance at a time per process
+  std::lock_guard<std::mutex> l(mu);
+  if (to < clock.Now())
+    return Error::Invalid(
+        "ClockCannotGoBack",
+        "The test clock moves forward only; it is at " + FormatRfc3339(clock.Now()) + ".", "to");
+  clock.Set(to);
+  return RunLifecycle(ctx, to);
 }
 
 }  // namespace ld::app

@@ -34,4 +34,11 @@ struct LifecycleEvent {
 Result<std::vector<LifecycleEvent>> RunLifecycle(Context& ctx, Instant until,
                                                  int max_steps = 1'000'000);
 
+// Test clocks (`serve --test-clock`): a Global Administrator moves the
+// deployment's clock forward to `to` and the lifecycle runs up to it. 404 when
+// test clocks are off, 403 without the role, 400 when `to` is in the past.
+// Concurrent calls are serialized.
+Result<std::vector<LifecycleEvent>> AdvanceTestClock(Context& ctx, SettableClock& clock,
+                                                     const Actor& actor, Instant to);
+
 }  // namespace ld::app

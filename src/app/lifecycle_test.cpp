@@ -199,3 +199,29 @@ TEST(Lifecycle, ChargesRefundsAndCreditNotesMatchTheInvoicesToTheCent) {
 
 }  // namespace
 }  // namespace ld::app
+
+namespace ld::app {
+namespace {
+
+TEST(TestClock, OnlyForwardOnlyGlobalAdminsOnlyWhenOn) {
+  ld::testing::AppFixture f;
+  Actor a = f.Org("contoso");
+  Guid sub = *f.Buy(a, ld::testing::kBusinessBasic, 1).lines[0].subscriptionId;
+  EXPECT_EQ(AdvanceTestClock(*f.ctx, f.clock, a, f.clock.Now() + 1).error().kind,
+            ErrorKind::kNotFound);
+  f.ctx->config.testClock = true;
+  Actor billing = f.Member(a, "billing", {Role::kBillingAdmin});
+  EXPECT_EQ(AdvanceTestClock(*f.ctx, f.clock, billing, f.clock.Now() + 1).error().kind,
+            ErrorKind::kForbidden);
+  EXPECT_EQ(AdvanceTestClock(*f.ctx, f.clock, a, f.clock.Now() - 1).error().code,
+            "ClockCannotGoBack");
+  Instant end = GetSubscription(*f.ctx, a, sub)->sub.currentPeriodEnd;
+  auto ev = AdvanceTestClock(*f.ctx, f.clock, a, end + 1);
+  ASSERT_TRUE(ev.ok());
+  ASSERT_EQ(ev->size(), 1u);
+  EXPECT_EQ((*ev)[0].type, "renewed");
+  EXPECT_EQ(f.clock.Now(), end + 1);
+}
+
+}  // namespace
+}  // namespace ld::app
