@@ -1,0 +1,123 @@
+import { Button, Checkbox, Field, Input, Radio, RadioGroup, makeStyles } from '@fluentui/react-components';
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BillingCycle, Offer } from '../api';
+import type { NewLine } from '../cart';
+import { multiply, useFormat } from '../format';
+import { ErrorBar, useCommonStyles } from './common';
+
+const useStyles = makeStyles({
+  radioRow: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: '8px' },
+  quantity: { maxWidth: '200px' },
+});
+
+export function priceOf(offer: Offer, cycle: BillingCycle) {
+  return offer.prices.find((p) => p.billingCycle === cycle)?.unitPrice;
+}
+
+export function PurchaseForm({
+  offer,
+  showAutoAssign,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  offer: Offer;
+  showAutoAssign: boolean;
+  submitLabel: string;
+  onSubmit: (line: NewLine) => Promise<void>;
+  onCancel?: () => void;
+}) {
+  const s = useStyles();
+  const c = useCommonStyles();
+  const { t } = useTranslation();
+  const f = useFormat();
+  const idBase = useId();
+  const cycles = (['monthly', 'annual'] as BillingCycle[]).filter((cy) => priceOf(offer, cy));
+  const min = Math.max(1, offer.minQuantity ?? 1);
+  const max = offer.maxQuantity ?? 300;
+  const [quantityText, setQuantityText] = useState(String(min));
+  const [cycle, setCycle] = useState<BillingCycle>(cycles[0] ?? 'monthly');
+  const [autoAssign, setAutoAssign] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [touched, setTouched] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const quantity = /^\d+$/.test(quantityText.trim()) ? Number(quantityText.trim()) : NaN;
+  const valid = Number.isInteger(quantity) && quantity >= min && quantity <= max;
+  const unit = priceOf(offer, cycle);
+
+  return (
+    <form
+      className={c.form}
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setTouched(true);
+        if (!valid || busy) return;
+        setBusy(true);
+        setError(null);
+        try {
+          await onSubmit({ skuId: offer.skuId, quantity, billingCycle: cycle, autoAssign: showAutoAssign && autoAssign });
+        } catch (err) {
+          setError(err instanceof Error ? err.message : String(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <Field
+        label={t('licenseCount')}
+        required
+        validationState={touched && !valid ? 'error' : 'none'}
+        validationMessage={touched && !valid ? t('quantityRange', { min, max }) : undefined}
+        hint={touched && !valid ? undefined : t('quantityRange', { min, max })}
+      >
+        <Input
+          className={s.quantity}
+          type="number"
+          inputMode="numeric"
+          min={min}
+          max={max}
+          step={1}
+          value={quantityText}
+          onChange={(_, d) => setQuantityText(d.value)}
+          onBlur={() => setTouched(true)}
+        />
+      </Field>
+      <Field label={t('billingFrequency')}>
+        <RadioGroup value={cycle} onChange={(_, d) => setCycle(d.value as BillingCycle)}>
+          {cycles.map((cy) => {
+            const price = priceOf(offer, cy);
+            const descId = `${idBase}-${cy}`;
+            return (
+              <div key={cy} className={s.radioRow}>
+                <Radio value={cy} label={cy === 'annual' ? t('payYearly') : t('payMonthly')} aria-describedby={descId} />
+                <span id={descId} className={c.muted}>
+                  {t(cy === 'annual' ? 'pricePerYear' : 'pricePerMonth', { price: f.money(price) })}
+                </span>
+              </div>
+            );
+          })}
+        </RadioGroup>
+      </Field>
+      {showAutoAssign ? (
+        <Checkbox checked={autoAssign} onChange={(_, d) => setAutoAssign(Boolean(d.checked))} label={t('autoAssign')} />
+      ) : null}
+      <p className={c.p} aria-live="polite">
+        {valid && unit ? t('estimatedTotal', { amount: f.money(multiply(unit, quantity)) }) : '\u00a0'}
+      </p>
+      <ErrorBar message={error} />
+      <div className={c.row}>
+        <Button type="submit" appearance="primary" disabled={busy}>
+          {submitLabel}
+        </Button>
+        {onCancel ? (
+          <Button type="button" onClick={onCancel} disabled={busy}>
+            {t('cancel')}
+          </Button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,95 @@
+import { Button, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router-dom';
+import { ApiError } from '../api';
+import { LanguageMenu } from '../App';
+import { AppLink, ErrorBar, PageHeader, useCommonStyles } from '../components/common';
+import { setAfterSignIn, useSession } from '../session';
+
+export const useAuthStyles = makeStyles({
+  shell: {
+    minHeight: '100vh',
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    backgroundColor: tokens.colorNeutralBackground2,
+    padding: '16px',
+  },
+  top: { width: '100%', maxWidth: '560px', display: 'flex', justifyContent: 'space-between', alignItems: 'center' },
+  brand: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase500, color: tokens.colorBrandForeground1 },
+  panel: {
+    width: '100%',
+    maxWidth: '560px',
+    marginTop: '5vh',
+    backgroundColor: tokens.colorNeutralBackground1,
+    boxShadow: tokens.shadow16,
+    borderRadius: tokens.borderRadiusXLarge,
+    padding: '32px',
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '16px',
+    '@media (max-width: 599px)': { padding: '20px 16px' },
+  },
+});
+
+export function SignIn() {
+  const s = useAuthStyles();
+  const c = useCommonStyles();
+  const { t } = useTranslation();
+  const { signIn, config } = useSession();
+  const loc = useLocation();
+  const from = (loc.state as { from?: string } | null)?.from;
+  const [upn, setUpn] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  return (
+    <div className={s.shell}>
+      <div className={s.top}>
+        <span className={s.brand}>licensedesk</span>
+        <LanguageMenu />
+      </div>
+      <main className={s.panel}>
+        <PageHeader title={t('signInTitle')} focus={false} />
+        <form
+          className={c.form}
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (busy) return;
+            setBusy(true);
+            setError(null);
+            try {
+              setAfterSignIn({ to: from && !from.startsWith('/signin') && !from.startsWith('/signup') ? from : '/' });
+              await signIn(upn.trim(), password);
+            } catch (err) {
+              if (err instanceof ApiError && err.status === 401) setError(t('signInFailed'));
+              else if (err instanceof ApiError && err.status === 429) setError(t('errThrottled'));
+              else setError(err instanceof Error ? err.message : String(err));
+              setBusy(false);
+            }
+          }}
+        >
+          <Field label={t('userPrincipalName')} required hint={t('userPrincipalNameHint')}>
+            <Input value={upn} onChange={(_, d) => setUpn(d.value)} autoComplete="username" type="email" autoFocus />
+          </Field>
+          <Field label={t('password')} required>
+            <Input value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="current-password" type="password" />
+          </Field>
+          <ErrorBar message={error} />
+          <div>
+            <Button type="submit" appearance="primary" disabled={busy || !upn || !password}>
+              {t('signIn')}
+            </Button>
+          </div>
+        </form>
+        {config?.signupEnabled ? (
+          <p className={c.p}>
+            {t('signupPrompt')} <AppLink to="/signup">{t('signupLink')}</AppLink>
+          </p>
+        ) : null}
+      </main>
+    </div>
+  );
+}
