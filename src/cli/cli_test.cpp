@@ -1,0 +1,169 @@
+// The licensedesk executable: serve (startup line, demo, signals), migrate,
+// demo, configuration errors.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "cli/db_url.h"
+#include "support/pg_server.h"
+#include "support/server.h"
+
+namespace {
+
+namespace lt = ld::testing;
+using lt::Json;
+
+TEST(DbUrl, SqliteAndPostgres) {
+  auto a = ld::cli::ParseDbUrl("sqlite:///var/lib/ld/x.db");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->kind, ld::cli::DbUrl::Kind::kSqlite);
+  EXPECT_EQ(a->path, "/var/lib/ld/x.db");
+  auto rel = ld::cli::ParseDbUrl("data/x.db");
+  ASSERT_TRUE(rel.ok());
+  EXPECT_EQ(rel->path.front(), '/');
+  auto pg = ld::cli::ParseDbUrl("postgresql://u@h/db");
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ(pg->kind, ld::cli::DbUrl::Kind::kPostgres);
+  EXPECT_FALSE(ld::cli::ParseDbUrl("mysql://x").ok());
+  EXPECT_FALSE(ld::cli::ParseDbUrl("sqlite://").ok());
+  EXPECT_NE(ld::cli::DefaultDbUrl().find("licensedesk/licensedesk.db"), std::string::npos);
+}
+
+TEST(Serve, PrintsOneListeningLineAndStopsCleanlyOnSigterm) {
+  lt::ServerProcess srv;
+  std::string out = srv.Stdout();
+  EXPECT_EQ(out, "licensedesk listening on http://127.0.0.1:" + std::to_string(srv.port()) + "\n");
+  EXPECT_EQ(srv.NewClient().Get("/healthz").status, 200);
+  EXPECT_EQ(srv.Stop(), 0) << srv.Stderr();
+  // The access log went to stderr as JSON lines without secrets.
+  std::string log = srv.Stderr();
+  EXPECT_NE(log.find("\"path\":\"/healthz\""), std::string::npos) << log;
+}
+
+TEST(Serve, DemoOrganizationIsReadyToUse) {
+  lt::ServerProcess srv({.demo = true});
+  EXPECT_NE(srv.Stdout().find("admin@contoso.licensedesk.test"), std::string::npos) << srv.Stdout();
+  EXPECT_NE(srv.Stdout().find("Demo-Password-1"), std::string::npos);
+  std::string token = srv.Token("admin@contoso.licensedesk.test", "Demo-Password-1");
+  ASSERT_FALSE(token.empty());
+  auto c = srv.NewClient(token);
+  auto users = c.Get("/v1.0/users");
+  ASSERT_EQ(users.status, 200);
+  EXPECT_GE(users.json["value"].size(), 25u);
+  int without_location = 0;
+  for (const auto& u : users.json["value"]) without_location += u["usageLocation"].is_null();
+  EXPECT_GT(without_location, 0);
+  auto subs = c.Get("/api/v1/subscriptions");
+  ASSERT_EQ(subs.json["value"].size(), 1u);
+  EXPECT_EQ(subs.json["value"][0]["quantity"], 10);
+  EXPECT_EQ(subs.json["value"][0]["billingCycle"], "monthly");
+  EXPECT_EQ(subs.json["value"][0]["name"], "Business Standard");
+  auto skus = c.Get("/v1.0/subscribedSkus");
+  EXPECT_GT(skus.json["value"][0]["consumedUnits"].get<int>(), 0);
+  EXPECT_LT(skus.json["value"][0]["consumedUnits"].get<int>(), 10);
+  auto pms = c.Get("/api/v1/paymentMethods");
+  ASSERT_EQ(pms.json["value"].size(), 1u);
+  EXPECT_EQ(pms.json["value"][0]["last4"], "4242");
+  auto s = c.Post("/api/v1/auth/logout", Json::object());
+  EXPECT_EQ(s.status, 204);
+
+  // Restarting on the same database does not create the demo twice.
+  std::string db = srv.dbPath();
+  EXPECT_EQ(srv.Stop(), 0);
+  lt::ServerProcess again({.demo = true, .dbPath = db});
+  auto c2 = again.NewClient(again.Token("admin@contoso.licensedesk.test", "Demo-Password-1"));
+  EXPECT_EQ(c2.Get("/api/v1/subscriptions").json["value"].size(), 1u);
+}
+
+TEST(Serve, DemoInTheGermanyCloud) {
+  lt::ServerProcess srv({.demo = true, .cloud = "germany"});
+  auto c = srv.NewClient(srv.Token("admin@contoso.licensedesk.test", "Demo-Password-1"));
+  auto org = c.Get("/v1.0/organization");
+  EXPECT_EQ(org.json["value"][0]["countryLetterCode"], "DE");
+  auto cfg = c.Get("/api/v1/config");
+  EXPECT_EQ(cfg.json["cloud"], "germany");
+  EXPECT_EQ(cfg.json["defaultLocale"], "de-DE");
+  EXPECT_EQ(c.Get("/api/v1/orders").json["value"][0]["total"]["currency"], "EUR");
+}
+
+TEST(Cli, ConfigurationErrors) {
+  lt::TempDir dir;
+  std::string broken = dir.File("catalog.json");
+  std::ofstream(broken) << "{\"version\": 1, \"markets\": [";
+  auto cat = lt::RunLicensedesk({"serve", "--listen", "127.0.0.1:0", "--db",
+                                 "sqlite://" + dir.File("a.db"), "--catalog", broken});
+  EXPECT_EQ(cat.code, 2) << cat.err;
+  EXPECT_NE(cat.err.find("catalog.json"), std::string::npos) << cat.err;
+  EXPECT_EQ(cat.out.find("listening"), std::string::npos);
+
+  // An unreachable PostgreSQL is a clear error, not a hang or a crash.
+  auto pg = lt::RunLicensedesk({"serve", "--listen", "127.0.0.1:0", "--db",
+                                "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2"});
+  EXPECT_EQ(pg.code, 1);
+  EXPECT_NE(pg.err.find("cannot open the database (PostgreSQL)"), std::string::npos) << pg.err;
+  EXPECT_EQ(pg.out.find("listening"), std::string::npos);
+
+  auto cloud =
+      lt::RunLicensedesk({"serve", "--cloud", "mars", "--db", "sqlite://" + dir.File("b.db")});
+  EXPECT_NE(cloud.code, 0);
+
+  auto listen =
+      lt::RunLicensedesk({"serve", "--listen", "nowhere", "--db", "sqlite://" + dir.File("c.db")});
+  EXPECT_EQ(listen.code, 2);
+}
+
+TEST(Cli, MigrateAndDemoCommands) {
+  lt::TempDir dir;
+  std::string db = "sqlite://" + dir.File("m.db");
+  auto m = lt::RunLicensedesk({"migrate", "--db", db});
+  EXPECT_EQ(m.code, 0) << m.err;
+  auto d = lt::RunLicensedesk({"demo", "--db", db});
+  EXPECT_EQ(d.code, 0) << d.err;
+  EXPECT_NE(d.out.find("signed up Contoso"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("created 25 users"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("Business Standard"), std::string::npos) << d.out;
+  auto twice = lt::RunLicensedesk({"demo", "--db", db});
+  EXPECT_NE(twice.code, 0);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, MigrateMovesADeploymentAndServeRunsOnTheCopy) {
+  lt::TempDir dir;
+  std::string a = "sqlite://" + dir.File("a.db"), b = "sqlite://" + dir.File("b.db");
+  ASSERT_EQ(lt::RunLicensedesk({"demo", "--db", a}).code, 0);
+  auto copy = lt::RunLicensedesk({"migrate", "--from", a, "--to", b});
+  EXPECT_EQ(copy.code, 0) << copy.err;
+  EXPECT_NE(copy.out.find("copied and verified"), std::string::npos) << copy.out;
+  EXPECT_NE(copy.out.find("ok   users: 26 -> 26 rows"), std::string::npos) << copy.out;
+  auto again = lt::RunLicensedesk({"migrate", "--from", a, "--to", b});
+  EXPECT_NE(again.code, 0);  // the target is no longer empty
+  EXPECT_EQ(lt::RunLicensedesk({"migrate", "--from", a}).code, 2);
+
+  lt::ServerProcess srv({.dbPath = dir.File("b.db")});
+  auto c = srv.NewClient(srv.Token("admin@contoso.licensedesk.test", "Demo-Password-1"));
+  EXPECT_EQ(c.Get("/api/v1/subscriptions").json["value"].size(), 1u);
+}
+
+TEST(Serve, OnPostgres) {
+  std::string url;
+  try {
+    url = lt::FreshPostgresDatabase();
+  } catch (const std::exception& e) {
+    GTEST_SKIP() << "no PostgreSQL: " << e.what();
+  }
+  lt::ServerProcess srv({.dbPath = url});
+  auto c = srv.NewClient();
+  EXPECT_EQ(c.Get("/readyz").json["backend"], "postgresql");
+  auto org = srv.SignUp("pgorg");
+  auto admin = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(admin, "BUSINESS_BASIC");
+  auto order = lt::Buy(admin, sku, 2, lt::AddCard(admin), "monthly", true);
+  EXPECT_EQ(order["status"], "completed");
+  EXPECT_EQ(admin.Get("/v1.0/subscribedSkus").json["value"][0]["consumedUnits"], 1);
+  EXPECT_EQ(srv.Stop(), 0);
+}
+
+}  // namespace

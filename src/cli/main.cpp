@@ -1,0 +1,90 @@
+// licensedesk: serve | migrate | demo. Every flag can also come from the
+// environment as LICENSEDESK_<NAME> (LICENSEDESK_LISTEN, LICENSEDESK_DB, ...).
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/db_url.h"
+#include "cli/serve.h"
+
+namespace {
+
+void AddCommon(CLI::App* cmd, ld::cli::CommonOptions& o) {
+  cmd->add_option("--db", o.db, "Database URL: sqlite:///abs/path.db or postgresql://...")
+      ->envname("LICENSEDESK_DB")
+      ->default_str(ld::cli::DefaultDbUrl());
+  cmd->add_option("--cloud", o.cloud, "The cloud this deployment serves")
+      ->envname("LICENSEDESK_CLOUD")
+      ->check(CLI::IsMember({"worldwide", "germany", "china"}))
+      ->capture_default_str();
+  cmd->add_option("--catalog", o.catalog, "The operator's catalog (JSON)")
+      ->envname("LICENSEDESK_CATALOG")
+      ->default_str(ld::cli::DefaultCatalogPath());
+  cmd->add_option("--deployment-domain", o.deploymentDomain,
+                  "Organizations get <prefix>.<this domain>")
+      ->envname("LICENSEDESK_DEPLOYMENT_DOMAIN")
+      ->capture_default_str();
+  cmd->add_option("--gateway-ledger", o.gatewayLedger,
+                  "Keep the test payment gateway's ledger in this append-only file")
+      ->envname("LICENSEDESK_GATEWAY_LEDGER");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "licensedesk: libsodium failed to initialize\n";
+    return 1;
+  }
+  CLI::App app{"licensedesk: a self-hostable admin center for seat-based subscriptions"};
+  app.require_subcommand(1);
+
+  ld::cli::ServeOptions serve;
+  CLI::App* s = app.add_subcommand("serve", "Run the HTTP server");
+  AddCommon(s, serve.common);
+  s->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("LICENSEDESK_LISTEN")
+      ->capture_default_str();
+  s->add_flag("--demo", serve.demo, "Create the demo organization on an empty database")
+      ->envname("LICENSEDESK_DEMO");
+  s->add_option("--tls-cert", serve.tlsCert, "PEM certificate (with --tls-key: HTTPS)")
+      ->envname("LICENSEDESK_TLS_CERT");
+  s->add_option("--tls-key", serve.tlsKey, "PEM private key")->envname("LICENSEDESK_TLS_KEY");
+  s->add_option("--web-root", serve.webRoot, "The admin center's built files")
+      ->envname("LICENSEDESK_WEB_ROOT")
+      ->default_str(ld::cli::DefaultWebRoot());
+  s->add_flag("--no-signup", serve.noSignup, "Turn POST /api/v1/signup off")
+      ->envname("LICENSEDESK_NO_SIGNUP");
+  s->add_flag("--test-clock", serve.testClock, "Let tests set the clock")
+      ->envname("LICENSEDESK_TEST_CLOCK");
+  s->add_option("--log-file", serve.logFile, "JSON-lines access log (default: stderr)")
+      ->envname("LICENSEDESK_LOG_FILE");
+  s->add_option("--workers", serve.workers, "Worker threads")
+      ->envname("LICENSEDESK_WORKERS")
+      ->check(CLI::Range(4, 4096))
+      ->capture_default_str();
+
+  ld::cli::CommonOptions migrate;
+  std::string from, to;
+  CLI::App* m = app.add_subcommand(
+      "migrate", "Apply the database migrations, or move a deployment with --from and --to");
+  AddCommon(m, migrate);
+  m->add_option("--from", from, "Copy this database (e.g. sqlite:///old.db) ...");
+  m->add_option("--to", to, "... into this empty one (e.g. postgresql://...), verified");
+
+  ld::cli::CommonOptions demo;
+  CLI::App* d = app.add_subcommand("demo", "Create the demo organization and its data");
+  AddCommon(d, demo);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (s->parsed()) return ld::cli::RunServe(serve);
+  if (m->parsed()) return ld::cli::RunMigrate(migrate, from, to);
+  if (d->parsed()) return ld::cli::RunDemo(demo);
+  return 2;
+}

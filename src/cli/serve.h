@@ -1,0 +1,41 @@
+// The `serve`, `migrate` and `demo` commands: the composition root that builds
+// the object graph (catalog, store, gateway, clock, context, server) explicitly
+// and owns it for the life of the process.
+#pragma once
+
+#include <string>
+
+namespace ld::cli {
+
+struct CommonOptions {
+  std::string db;             // database URL
+  std::string gatewayLedger;  // the test gateway's append-only ledger; empty: in memory
+  std::string cloud = "worldwide";
+  std::string catalog;  // catalog JSON file
+  std::string deploymentDomain = "licensedesk.test";
+};
+
+struct ServeOptions {
+  CommonOptions common;
+  std::string listen = "127.0.0.1:8080";
+  bool demo = false;
+  std::string tlsCert, tlsKey;
+  std::string webRoot;
+  bool noSignup = false;
+  bool testClock = false;
+  std::string logFile;
+  int workers = 64;
+};
+
+// Exit codes: 0 success, 1 runtime failure, 2 configuration error.
+int RunServe(const ServeOptions& o);
+// `migrate --db URL`: applies the schema. With `from` and `to`: copies a whole
+// deployment into an empty database and verifies it (store/copy.h).
+int RunMigrate(const CommonOptions& o, const std::string& from = {}, const std::string& to = {});
+int RunDemo(const CommonOptions& o);
+
+// The repository's defaults (LD_SOURCE_DIR): catalog/catalog.json, web/dist.
+std::string DefaultCatalogPath();
+std::string DefaultWebRoot();  // empty when web/dist does not exist
+
+}  // namespace ld::cli

@@ -1,0 +1,117 @@
+#include "http/routes.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace ld::http {
+
+std::optional<std::string> HttpRequest::Header(std::string_view lower_name) const {
+  auto it = headers.find(std::string(lower_name));
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> HttpRequest::Param(std::string_view name) const {
+  auto it = params.find(std::string(name));
+  if (it == params.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string HttpRequest::BaseUrl() const {
+  std::string host = Header("host").value_or("localhost");
+  // A Host header is attacker-controlled: keep only characters a host:port may hold.
+  bool sane =
+      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+      });
+  if (!sane) host = "localhost";
+  return std::string(tls ? "https://" : "http://") + host;
+}
+
+Result<Guid> PathGuid(const Call& c, size_t i, std::string_view name) {
+  const std::string& s = c.Param(i);
+  auto g = Guid::Parse(s);
+  if (!g) return InvalidGuid(std::string(name));
+  return *g;
+}
+
+std::string ServerNowRfc3339(const app::Context& ctx) {
+  return FormatRfc3339(ctx.Now());
+}
+
+std::string PercentEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string o;
+  for (unsigned char ch : s) {
+    if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+        ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+      o += static_cast<char>(ch);
+    } else {
+      o += '%';
+      o += kHex[ch >> 4];
+      o += kHex[ch & 15];
+    }
+  }
+  return o;
+}
+
+std::string Base64UrlEncode(const std::string& bin) {
+  std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bin.data()),
+                    bin.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> Base64UrlDecode(const std::string& text) {
+  std::string bin(text.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    return std::nullopt;
+  bin.resize(len);
+  return bin;
+}
+
+namespace {
+
+std::regex CompilePath(const std::string& tmpl) {
+  std::string re;
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    char c = tmpl[i];
+    if (c == '{') {
+      size_t end = tmpl.find('}', i);
+      re += "([^/]+)";
+      i = end;
+      continue;
+    }
+    if (std::string_view(".^$|()[]*+?\\").find(c) != std::string_view::npos) re += '\\';
+    re += c;
+  }
+  return std::regex(re, std::regex::ECMAScript | std::regex::optimize);
+}
+
+std::vector<RouteInfo> Build() {
+  std::vector<RouteInfo> all;
+  for (auto part : {OpsRoutes(), AuthRoutes(), GraphRoutes(), CommerceRoutes()})
+    for (auto& r : part) all.push_back(std::move(r));
+  for (auto& r : all) {
+    r.regex = CompilePath(r.path);
+    r.family = FamilyOfPath(r.path);
+  }
+  return all;
+}
+
+}  // namespace
+
+const std::vector<RouteInfo>& Routes() {
+  static const std::vector<RouteInfo> kRoutes = Build();
+  return kRoutes;
+}
+
+}  // namespace ld::http

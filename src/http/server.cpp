@@ -1,0 +1,512 @@
+// cpp-httplib stays inside this file: the rest of http/ sees HttpRequest and
+// Reply only, so the library can be swapped (Boost.Beast) behind Server.
+#include "http/server.h"
+
+#include <httplib.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "app/auth.h"
+#include "http/errors.h"
+#include "http/metrics.h"
+
+namespace ld::http {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// What the access log and metrics need to know about the request a worker
+// thread is answering (one request at a time per thread).
+struct RequestState {
+  Clock::time_point start{};
+  std::string requestId;
+  std::string route;
+  std::string tenantId;
+};
+thread_local RequestState tls_state;
+
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool IsApiPath(std::string_view p) {
+  return p.rfind("/api/", 0) == 0 || p == "/api" || p == "/v1.0" || p.rfind("/v1.0/", 0) == 0 ||
+         p == "/healthz" || p == "/readyz" || p == "/metrics" || p == "/openapi.json";
+}
+
+std::optional<std::string> CookieValue(const HttpRequest& req, std::string_view name) {
+  auto header = req.Header("cookie");
+  if (!header) return std::nullopt;
+  std::string_view h = *header;
+  while (!h.empty()) {
+    size_t semi = h.find(';');
+    std::string_view part = h.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name)
+      return std::string(part.substr(eq + 1));
+    if (semi == std::string_view::npos) break;
+    h.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
+Error Unauthorized(std::string message) {
+  return {ErrorKind::kUnauthorized, "InvalidAuthenticationToken", std::move(message), {}, nullptr};
+}
+
+std::string MimeOf(const fs::path& p) {
+  static const std::map<std::string, std::string> kTypes{
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"},
+  };
+  auto it = kTypes.find(Lower(p.extension().string()));
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  app::Context& ctx;
+  ServerOptions opts;
+  Metrics metrics;
+  std::unique_ptr<httplib::Server> svr;
+  std::shared_ptr<spdlog::logger> log;
+  std::atomic<int> listen_fd{-1};
+  int port = 0;
+  bool tls = false;
+  std::thread thread;
+  std::atomic<bool> running{false};
+  fs::path web_root;  // canonical, or empty
+  SystemClock wall;   // log times and request ids, even on a test clock
+
+  Impl(app::Context& c, ServerOptions o) : ctx(c), opts(std::move(o)) {
+    if (opts.logFile.empty()) {
+      log = std::make_shared<spdlog::logger>("access",
+                                             std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    } else {
+      log = std::make_shared<spdlog::logger>(
+          "access", std::make_shared<spdlog::sinks::basic_file_sink_mt>(opts.logFile));
+    }
+    log->set_pattern("%v");
+    log->flush_on(spdlog::level::info);
+    if (!opts.webRoot.empty()) {
+      std::error_code ec;
+      fs::path root = fs::canonical(opts.webRoot, ec);
+      if (!ec && fs::is_directory(root, ec)) web_root = root;
+    }
+  }
+
+  void LogLine(Json j) {
+    j["ts"] = FormatRfc3339(wall.Now());
+    log->info(Dump(j));
+  }
+
+  // ---- the one pipeline every API request goes through ----
+
+  Status Authenticate(Call& c) {
+    const HttpRequest& req = c.req;
+    if (auto authz = req.Header("authorization")) {
+      std::string_view a = *authz;
+      if (a.size() < 7 || Lower(std::string(a.substr(0, 7))) != "bearer ")
+        return Unauthorized("Use the header Authorization: Bearer <token>.");
+      std::string token(a.substr(7));
+      while (!token.empty() && token.front() == ' ') token.erase(token.begin());
+      LD_ASSIGN_OR_RETURN(app::Authenticated auth, app::Authenticate(ctx, token));
+      if (auth.kind != "bearer") return Unauthorized("The access token is invalid.");
+      c.auth = std::move(auth);
+      c.credential = std::move(token);
+      return Ok();
+    }
+    auto cookie = CookieValue(req, "ld_session");
+    if (!cookie || cookie->empty())
+      return Unauthorized("Sign in first: send Authorization: Bearer <token> or a session cookie.");
+    LD_ASSIGN_OR_RETURN(app::Authenticated auth, app::Authenticate(ctx, *cookie));
+    if (auth.kind != "session") return Unauthorized("The session is invalid or expired.");
+    c.auth = std::move(auth);
+    c.credential = *cookie;
+    c.viaCookie = true;
+    // A browser session needs the CSRF token on every state-changing request.
+    if (req.method != "GET" && req.method != "HEAD") {
+      auto csrf = req.Header("x-csrf-token");
+      if (!csrf || csrf->empty())
+        return Error{ErrorKind::kForbidden,
+                     "CsrfTokenMissing",
+                     "This request needs the X-CSRF-Token header of your session.",
+                     {},
+                     nullptr};
+      if (!app::CsrfMatches(*c.auth, *csrf))
+        return Error{ErrorKind::kForbidden,
+                     "CsrfTokenInvalid",
+                     "The X-CSRF-Token header does not match your session.",
+                     {},
+                     nullptr};
+    }
+    return Ok();
+  }
+
+  Status ReadBody(Call& c) {
+    const RouteInfo& r = c.route;
+    if (r.body == BodyRule::kNone) return Ok();
+    const std::string& body = c.req.body;
+    bool blank = body.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (r.body == BodyRule::kOptional && blank) return Ok();
+    if (auto ct = c.req.Header("content-type"); ct && !blank) {
+      std::string t = Lower(ct->substr(0, ct->find(';')));
+      while (!t.empty() && t.back() == ' ') t.pop_back();
+      if (t != "application/json")
+        return Error::Invalid("UnsupportedContentType",
+                              "Send the body as JSON with Content-Type: application/json.",
+                              "Content-Type");
+    }
+    LD_ASSIGN_OR_RETURN(c.body, ParseJsonBody(body));
+    return Ok();
+  }
+
+  Status ReadIdempotencyKey(Call& c) {
+    if (!c.route.money) return Ok();
+    auto key = c.req.Header("idempotency-key");
+    if (!key) return Ok();
+    bool printable =
+        std::all_of(key->begin(), key->end(), [](char ch) { return ch >= 0x20 && ch <= 0x7E; });
+    if (key->empty() || key->size() > 255 || !printable)
+      return Error::Invalid("InvalidIdempotencyKey",
+                            "Idempotency-Key must have 1 to 255 printable ASCII characters.",
+                            "Idempotency-Key");
+    std::string canonical = c.body.is_null() ? std::string() : c.body.dump();
+    c.idem = app::IdempotencyInput{
+        *key, app::Sha256Hex(c.req.method + " " + c.req.path + "\n" + canonical)};
+    return Ok();
+  }
+
+  Result<Reply> Run(Call& c) {
+    const RouteInfo& r = c.route;
+    if (r.access != Access::kPublic) {
+      LD_TRY(Authenticate(c));
+      tls_state.tenantId = c.actor().tenantId.str();
+      // R12: the route's permission, checked the same way for every route.
+      if (r.access == Access::kPermission) LD_TRY(app::Require(c.actor(), r.permission));
+    }
+    LD_TRY(ReadBody(c));
+    LD_TRY(ReadIdempotencyKey(c));
+    return r.handler(c);
+  }
+
+  Result<Reply> RunGuarded(Call& c) {
+    try {
+      return Run(c);
+    } catch (const app::StoreError& e) {
+      if (e.kind() == app::StoreError::Kind::kUnavailable)
+        return Error::Unavailable("The database is not available. Try again.");
+      if (e.kind() == app::StoreError::Kind::kConflict)
+        return Error::Conflict("ConcurrentChange",
+                               "Another change touched the same data. Try again.");
+      return Error::Internal(std::string("storage: ") + e.what());
+    } catch (const std::exception& e) {
+      return Error::Internal(std::string("exception: ") + e.what());
+    }
+  }
+
+  void WriteError(const Error& e, Family family, httplib::Response& res) {
+    if (e.kind == ErrorKind::kInternal)
+      LogLine({{"level", "error"}, {"msg", e.message}, {"requestId", tls_state.requestId}});
+    ErrorReply er = RenderError(e, family, tls_state.requestId, ctx.Now());
+    res.status = er.status;
+    for (auto& [k, v] : er.headers) res.set_header(k, v);
+    res.set_content(Dump(er.body), kJsonType);
+  }
+
+  void Write(const Result<Reply>& r, Family family, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    if (!r.ok()) return WriteError(r.error(), family, res);
+    const Reply& reply = r.value();
+    for (const auto& [k, v] : reply.headers) res.set_header(k, v);
+    if (reply.error) return WriteError(*reply.error, family, res);
+    res.status = reply.status;
+    if (reply.status == 204) return;
+    if (reply.raw) {
+      res.set_content(*reply.raw, reply.contentType);
+    } else {
+      res.set_content(Dump(reply.json), reply.contentType);
+    }
+  }
+
+  HttpRequest Convert(const httplib::Request& h) {
+    HttpRequest r;
+    r.method = h.method == "HEAD" ? "GET" : h.method;
+    r.path = h.path;
+    for (const auto& [k, v] : h.params) r.params.emplace(k, v);
+    for (const auto& [k, v] : h.headers) r.headers.emplace(Lower(k), v);
+    r.body = h.body;
+    r.remoteAddr = h.remote_addr;
+    r.tls = tls;
+    return r;
+  }
+
+  void Dispatch(const httplib::Request& hreq, httplib::Response& res) {
+    HttpRequest req = Convert(hreq);
+    Family family = FamilyOfPath(req.path);
+    const RouteInfo* route = nullptr;
+    std::vector<std::string> params;
+    std::string allow;
+    for (const auto& r : Routes()) {
+      std::smatch m;
+      if (!std::regex_match(req.path, m, r.regex)) continue;
+      if (r.method == req.method) {
+        route = &r;
+        for (size_t i = 1; i < m.size(); ++i) params.push_back(m[i].str());
+        break;
+      }
+      allow += (allow.empty() ? "" : ", ") + r.method;
+    }
+    if (route == nullptr) {
+      if (!allow.empty()) {
+        tls_state.route = "unmatched";
+        res.set_header("Allow", allow);
+        if (req.method == "OPTIONS") {
+          res.status = 204;
+          return;
+        }
+        Error e = ErrorForStatus(405);
+        e.message = "This path supports " + allow + ".";
+        WriteError(e, family, res);
+        res.status = 405;
+        return;
+      }
+      if (req.method == "GET" && !IsApiPath(req.path)) return ServeStatic(hreq, req, res);
+      tls_state.route = "unmatched";
+      Error e = ErrorForStatus(404);
+      if (family == Family::kGraph) {
+        e.message = "Resource not found for the segment '" +
+                    req.path.substr(req.path.rfind('/') + 1).substr(0, 100) + "'.";
+      }
+      return WriteError(e, family, res);
+    }
+    tls_state.route = route->Id();
+    Call call{ctx, req, *route, params, metrics, opts.invoicePdf ? &opts.invoicePdf : nullptr};
+    call.testClock = opts.testClock;
+    Write(RunGuarded(call), route->family, res);
+  }
+
+  // The admin center: files under the web root, index.html for client routes.
+  void ServeStatic(const httplib::Request& hreq, const HttpRequest& req, httplib::Response& res) {
+    tls_state.route = "static";
+    auto not_found = [&] {
+      Error e = ErrorForStatus(404);
+      WriteError(e, Family::kCommerce, res);
+    };
+    if (web_root.empty()) return not_found();
+    std::string rel = req.path.substr(1);
+    fs::path file;
+    bool traversal = rel.find("..") != std::string::npos || rel.find('\0') != std::string::npos;
+    if (!traversal && !rel.empty()) {
+      std::error_code ec;
+      fs::path p = fs::weakly_canonical(web_root / rel, ec);
+      auto [root_end, _] = std::mismatch(web_root.begin(), web_root.end(), p.begin(), p.end());
+      if (!ec && root_end == web_root.end() && fs::is_regular_file(p, ec)) file = p;
+    }
+    if (file.empty()) {
+      // SPA fallback: a client-side route (no file extension in the last segment).
+      std::string last = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
+      if (traversal || last.find('.') != std::string::npos) return not_found();
+      file = web_root / "index.html";
+      if (!fs::is_regular_file(file)) return not_found();
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    bool immutable = req.path.rfind("/assets/", 0) == 0;
+    res.set_header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    res.status = 200;
+    res.set_content(ss.str(), MimeOf(file));
+    (void)hreq;
+  }
+
+  void Configure() {
+    auto& s = *svr;
+    s.set_tcp_nodelay(true);
+    s.set_keep_alive_max_count(opts.keepAliveMaxCount);
+    s.set_keep_alive_timeout(opts.keepAliveTimeoutSeconds);
+    s.set_read_timeout(opts.readTimeoutSeconds, 0);
+    s.set_write_timeout(opts.writeTimeoutSeconds, 0);
+    s.set_payload_max_length(kMaxBodyBytes);
+    int workers = std::max(4, opts.workers);
+    s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
+    s.set_socket_options([this](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      listen_fd = sock;
+    });
+    httplib::Headers security{
+        {"Content-Security-Policy",
+         "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+         "object-src 'none'; img-src 'self' data:; font-src 'self' data:; "
+         "style-src 'self' 'unsafe-inline'"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+    };
+    if (tls) security.emplace("Strict-Transport-Security", "max-age=31536000");
+    s.set_default_headers(security);
+
+    s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      tls_state = RequestState{};
+      tls_state.start = Clock::now();
+      tls_state.requestId = Guid::NewV7(wall.Now()).str();
+      res.set_header("request-id", tls_state.requestId);
+      if (req.has_header("client-request-id")) {
+        std::string cid = req.get_header_value("client-request-id");
+        if (cid.size() <= 128 &&
+            std::all_of(cid.begin(), cid.end(), [](char ch) { return ch > 0x20 && ch < 0x7F; }))
+          res.set_header("client-request-id", cid);
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+      Dispatch(req, res);
+    };
+    s.Get(".*", handler);
+    s.Post(".*", handler);
+    s.Put(".*", handler);
+    s.Patch(".*", handler);
+    s.Delete(".*", handler);
+    s.Options(".*", handler);
+    // Errors the library produced itself (unparsable request, body over the
+    // limit, ...) get the same envelope; responses with a body are ours.
+    s.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          if (tls_state.requestId.empty() || !res.has_header("request-id")) {
+            tls_state.requestId = Guid::NewV7(wall.Now()).str();
+            res.set_header("request-id", tls_state.requestId);
+          }
+          int status = res.status;
+          WriteError(ErrorForStatus(status), FamilyOfPath(req.path), res);
+          res.status = status;
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    s.set_exception_handler(
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+          std::string what = "unknown exception";
+          try {
+            if (ep) std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          WriteError(Error::Internal(what), FamilyOfPath(req.path), res);
+        });
+    // Access log and metrics, once per response. Never a query string, a
+    // body, a token, a cookie or a password.
+    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      double seconds = 0;
+      if (tls_state.start != Clock::time_point{})
+        seconds = std::chrono::duration<double>(Clock::now() - tls_state.start).count();
+      std::string route = tls_state.route.empty() ? "unmatched" : tls_state.route;
+      metrics.ObserveRequest(route, res.status, seconds);
+      Json line{{"level", "info"},
+                {"msg", "request"},
+                {"method", req.method},
+                {"path", req.path.substr(0, 512)},
+                {"route", route},
+                {"status", res.status},
+                {"durationMs", std::round(seconds * 100000.0) / 100.0},
+                {"requestId", tls_state.requestId},
+                {"tenantId", tls_state.tenantId.empty() ? Json(nullptr) : Json(tls_state.tenantId)},
+                {"remote", req.remote_addr}};
+      LogLine(std::move(line));
+      tls_state = RequestState{};
+    });
+  }
+};
+
+Server::Server(app::Context& ctx, ServerOptions options)
+    : impl_(std::make_unique<Impl>(ctx, std::move(options))) {}
+
+Server::~Server() {
+  Stop();
+}
+
+Result<int> Server::Bind() {
+  Impl& m = *impl_;
+  if (!m.opts.tlsCert.empty() || !m.opts.tlsKey.empty()) {
+    if (m.opts.tlsCert.empty() || m.opts.tlsKey.empty())
+      return Error::Invalid("TlsConfig", "TLS needs both a certificate and a key.");
+    auto ssl = std::make_unique<httplib::SSLServer>(m.opts.tlsCert.c_str(), m.opts.tlsKey.c_str());
+    if (!ssl->is_valid())
+      return Error::Invalid("TlsConfig", "Cannot load the TLS certificate " + m.opts.tlsCert +
+                                             " or key " + m.opts.tlsKey + ".");
+    m.svr = std::move(ssl);
+    m.tls = true;
+  } else {
+    m.svr = std::make_unique<httplib::Server>();
+  }
+  m.Configure();
+  int port = m.opts.port;
+  if (port == 0) {
+    port = m.svr->bind_to_any_port(m.opts.host);
+    if (port <= 0) return Error::Unavailable("Cannot listen on " + m.opts.host + ".");
+  } else if (!m.svr->bind_to_port(m.opts.host, port)) {
+    return Error::Unavailable("Cannot listen on " + m.opts.host + ":" + std::to_string(port) +
+                              " (in use, or not an address of this machine).");
+  }
+  // The library fixes the backlog at 5; a second listen() on the bound socket
+  // widens it, so bursts of new connections are not dropped.
+  if (int fd = m.listen_fd.load(); fd >= 0) ::listen(fd, m.opts.listenBacklog);
+  m.port = port;
+  return port;
+}
+
+void Server::Start() {
+  Impl& m = *impl_;
+  m.running = true;
+  m.thread = std::thread([&m] { m.svr->listen_after_bind(); });
+}
+
+void Server::Stop() {
+  Impl& m = *impl_;
+  if (!m.running.exchange(false)) return;
+  m.svr->stop();
+  if (m.thread.joinable()) m.thread.join();
+  m.log->flush();
+}
+
+int Server::Port() const {
+  return impl_->port;
+}
+bool Server::Tls() const {
+  return impl_->tls;
+}
+Metrics& Server::metrics() {
+  return impl_->metrics;
+}
+
+}  // namespace ld::http
