@@ -68,6 +68,11 @@ fuzz:
 	  build-fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/crash-$$f- \
 	    build-fuzz/corpus/$$f tests/fuzz/corpus/$$f; done
 
+# R15 soak: the crash test with many more SIGKILLs than CI's 50.
+SOAK_KILLS ?= 500
+soak: build
+	cd $(BUILD) && LD_CRASH_KILLS=$(SOAK_KILLS) LD_SOURCE_DIR=$(CURDIR) LD_BINARY=$(CURDIR)/$(BUILD)/licensedesk ./crash_test
+
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
