@@ -43,6 +43,13 @@ run: build web
 	./$(BUILD)/licensedesk serve --demo --listen $(LISTEN) --cloud $(CLOUD) \
 	  --db sqlite://$(DATA)/licensedesk.db --web-root $(CURDIR)/web/dist
 
+BENCH_FLAGS ?=
+
+# Benchmarks against this machine's limits; results go to docs/benchmarks.md.
+# BENCH_FLAGS=--quick (under a minute), --big (1M users), --pg, --no-doc.
+bench: build
+	LD_BINARY=$(CURDIR)/$(BUILD)/licensedesk JOBS=$(JOBS) bash bench/run.sh $(BENCH_FLAGS)
+
 # ASan + UBSan build of everything, then every C++ suite on SQLite.
 sanitize: deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLD_SANITIZE=address,undefined

@@ -109,58 +109,82 @@ void SqliteStore::RunBatch(std::vector<Pending*>& batch) {
   for (Pending* p : batch) p->done.set_value();
 }
 
+// Read connections are opened on demand up to opts_.readers and then kept:
+// opening one per request under load cost more than the query (bench/).
 std::unique_ptr<SqliteConn> SqliteStore::TakeReader() {
   {
-    std::lock_guard<std::mutex> l(rmu_);
+    std::unique_lock<std::mutex> l(rmu_);
+    rcv_.wait(l, [&] { return !readers_.empty() || open_readers_ < opts_.readers; });
     if (!readers_.empty()) {
       auto c = std::move(readers_.back());
       readers_.pop_back();
       return c;
     }
+    ++open_readers_;
   }
-  return std::make_unique<SqliteConn>(opts_.path, true);
+  try {
+    return std::make_unique<SqliteConn>(opts_.path, true);
+  } catch (...) {
+    DropReader();
+    throw;
+  }
 }
 
 void SqliteStore::ReturnReader(std::unique_ptr<SqliteConn> c) {
-  std::lock_guard<std::mutex> l(rmu_);
-  if (readers_.size() < static_cast<size_t>(opts_.readers)) readers_.push_back(std::move(c));
+  {
+    std::lock_guard<std::mutex> l(rmu_);
+    readers_.push_back(std::move(c));
+  }
+  rcv_.notify_one();
+}
+
+void SqliteStore::DropReader() {
+  {
+    std::lock_guard<std::mutex> l(rmu_);
+    --open_readers_;
+  }
+  rcv_.notify_one();
 }
 
 Status SqliteStore::Read(const Fn& fn) {
   std::unique_ptr<SqliteConn> c;
   try {
     c = TakeReader();
-    c->ExecScript("BEGIN");
   } catch (const StoreError& e) {
     return FromStoreError(e);
   }
   Status result;
   try {
+    c->ExecScript("BEGIN");
     SqlTx tx(*c);
     result = fn(tx);
-  } catch (const StoreError& e) {
-    result = FromStoreError(e);
-  }
-  try {
     c->ExecScript("COMMIT");
-    ReturnReader(std::move(c));
-  } catch (const StoreError&) {
-    // drop the connection
+  } catch (const StoreError& e) {
+    // A reader in doubt is closed rather than reused.
+    c.reset();
+    DropReader();
+    return result.ok() ? Status(FromStoreError(e)) : result;
   }
+  ReturnReader(std::move(c));
   return result;
 }
 
 bool SqliteStore::Ready() {
   bool ok = false;
-  auto st = Read([&](app::Tx&) { return Ok(); });
+  Status st = Read([&](app::Tx&) { return Ok(); });
   if (!st.ok()) return false;
+  std::unique_ptr<SqliteConn> c;
   try {
-    auto c = TakeReader();
+    c = TakeReader();
     ok = SchemaCurrent(*c);
-    ReturnReader(std::move(c));
   } catch (const StoreError&) {
+    if (c) {
+      c.reset();
+      DropReader();
+    }
     return false;
   }
+  ReturnReader(std::move(c));
   return ok;
 }
 

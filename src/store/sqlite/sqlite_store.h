@@ -22,7 +22,7 @@ namespace ld::store {
 struct SqliteOptions {
   std::string path;
   int maxBatch = 64;  // writes per transaction at most
-  int readers = 4;    // pooled read connections
+  int readers = 64;   // read connections at most (kept open; callers wait beyond)
 };
 
 class SqliteStore final : public app::Store {
@@ -47,6 +47,7 @@ class SqliteStore final : public app::Store {
   void RunBatch(std::vector<Pending*>& batch);
   std::unique_ptr<SqliteConn> TakeReader();
   void ReturnReader(std::unique_ptr<SqliteConn> c);
+  void DropReader();  // a reader that failed is closed; its slot frees
 
   SqliteOptions opts_;
   std::unique_ptr<SqliteConn> writer_;
@@ -60,7 +61,9 @@ class SqliteStore final : public app::Store {
   std::thread thread_;
 
   std::mutex rmu_;
-  std::vector<std::unique_ptr<SqliteConn>> readers_;
+  std::condition_variable rcv_;
+  std::vector<std::unique_ptr<SqliteConn>> readers_;  // idle ones
+  int open_readers_ = 0;
 };
 
 }  // namespace ld::store
