@@ -1,5 +1,6 @@
 #include "http/openapi.h"
 
+#include <cctype>
 #include <regex>
 
 #include "http/routes.h"
@@ -353,8 +354,25 @@ Json ErrorResponse(const RouteInfo& r, const char* description) {
                  {{"schema", Ref(r.family == Family::kGraph ? "GraphError" : "Error")}}}}}};
 }
 
+// "GET /v1.0/users/{id}/licenseDetails" -> "get_v1.0_users_id_licenseDetails":
+// unique per route and URL-safe, so code generators take it as it is.
+std::string OperationId(const RouteInfo& r) {
+  std::string id;
+  for (char c : r.method) id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : r.path) {
+    bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+    if (keep) {
+      id += c;
+    } else if (id.back() != '_') {
+      id += '_';
+    }
+  }
+  while (id.back() == '_') id.pop_back();
+  return id;
+}
+
 Json Operation(const RouteInfo& r) {
-  Json op{{"summary", r.summary}, {"operationId", r.method + " " + r.path}};
+  Json op{{"summary", r.summary}, {"operationId", OperationId(r)}};
   op["tags"] = Json::array({r.family == Family::kGraph        ? "graph"
                             : r.path.rfind("/api/v1", 0) == 0 ? "commerce"
                                                               : "operations"});
