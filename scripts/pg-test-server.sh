@@ -3,6 +3,8 @@
 # 127.0.0.1 only, on a free port, with its data in DIR.
 #   pg-test-server.sh start DIR   -> prints postgresql://ld@127.0.0.1:PORT/postgres (also in DIR/url)
 #   pg-test-server.sh stop DIR
+#   pg-test-server.sh pause DIR    stops the server, keeping its data and port
+#   pg-test-server.sh resume DIR   starts it again on the same port
 set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?directory}
@@ -38,9 +40,18 @@ case "$cmd" in
     echo "postgresql://ld@127.0.0.1:$port/postgres" > "$dir/url"
     cat "$dir/url"
     ;;
+  pause)
+    as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    port=$(sed -E 's/.*:([0-9]+)\/.*/\1/' "$dir/url")
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=128MB" \
+      start >/dev/null
+    ;;
   stop)
     if [ -d "$dir/data" ]; then as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pause|resume DIR" >&2; exit 2 ;;
 esac
