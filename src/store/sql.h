@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "domain/guid.h"
+#include "domain/result.h"
 
 namespace ld::store {
 
@@ -96,6 +97,10 @@ int64_t X(Conn& c, std::string_view sql, const A&... a) {
   const Param ps[] = {ToParam(a)..., nullptr};
   return c.Exec(sql, std::span<const Param>(ps, sizeof...(A)));
 }
+
+// Maps a backend's StoreError to the Error a use case returns (503 when the
+// database is unreachable, 409 for a conflicting change, else 500).
+Error FromStoreError(const std::exception& e);
 
 // The numbered migrations compiled into the binary (store/migrations/*.sql).
 struct Migration {

@@ -10,18 +10,6 @@ namespace ld::store {
 using app::StoreError;
 
 namespace {
-Error FromStoreError(const StoreError& e) {
-  switch (e.kind()) {
-    case StoreError::Kind::kUnavailable:
-      return Error::Unavailable(std::string("database unavailable: ") + e.what());
-    case StoreError::Kind::kConflict:
-      return Error::Conflict("Conflict", std::string("conflicting change: ") + e.what());
-    case StoreError::Kind::kFailure:
-      break;
-  }
-  return Error::Internal(std::string("database error: ") + e.what());
-}
-
 // Rolls back, ignoring a broken connection.
 void SafeRollback(PgConn& c) {
   try {

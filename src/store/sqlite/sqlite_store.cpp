@@ -14,20 +14,6 @@ struct SqliteStore::Pending {
   std::promise<void> done;
 };
 
-namespace {
-Error FromStoreError(const StoreError& e) {
-  switch (e.kind()) {
-    case StoreError::Kind::kUnavailable:
-      return Error::Unavailable(std::string("database unavailable: ") + e.what());
-    case StoreError::Kind::kConflict:
-      return Error::Conflict("Conflict", std::string("conflicting change: ") + e.what());
-    case StoreError::Kind::kFailure:
-      break;
-  }
-  return Error::Internal(std::string("database error: ") + e.what());
-}
-}  // namespace
-
 SqliteStore::SqliteStore(const SqliteOptions& options, int64_t now_ms) : opts_(options) {
   writer_ = std::make_unique<SqliteConn>(opts_.path, false);
   ApplyMigrations(*writer_, now_ms);
