@@ -18,12 +18,13 @@ Error Bad(std::string code, std::string message, std::string target = {}) {
   return Error::Invalid(std::move(code), std::move(message), std::move(target));
 }
 
-Result<SubscribedSku> Build(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku_id,
-                            const PoolCounts& counts) {
+// `subs` is the organization's subscriptions, read once for all its SKUs.
+Result<SubscribedSku> Build(const Context& ctx, const std::vector<Subscription>& subs,
+                            const Guid& sku_id, const PoolCounts& counts) {
   const Sku* sku = ctx.catalog.FindSku(sku_id);
   if (!sku) return Error::NotFound("The SKU " + sku_id.str());
   SubscribedSku s{sku, counts, {}, CapabilityStatus(counts)};
-  for (const auto& sub : tx.ListSubscriptions(tenant))
+  for (const auto& sub : subs)
     if (sub.skuId == sku_id && sub.status != SubscriptionStatus::kDeleted)
       s.subscriptionIds.push_back(sub.id);
   return s;
@@ -35,8 +36,9 @@ Result<std::vector<SubscribedSku>> ListSubscribedSkus(Context& ctx, const Actor&
   LD_TRY(Require(actor, Permission::kReadDirectory));
   std::vector<SubscribedSku> out;
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    auto subs = tx.ListSubscriptions(actor.tenantId);
     for (const auto& [sku, counts] : tx.ListPools(actor.tenantId)) {
-      auto s = Build(tx, ctx, actor.tenantId, sku, counts);
+      auto s = Build(ctx, subs, sku, counts);
       if (s.ok()) out.push_back(std::move(s).value());
     }
     return Ok();
@@ -50,7 +52,7 @@ Result<SubscribedSku> GetSubscribedSku(Context& ctx, const Actor& actor, const G
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     for (const auto& [id, counts] : tx.ListPools(actor.tenantId)) {
       if (id != sku) continue;
-      LD_ASSIGN_OR_RETURN(out, Build(tx, ctx, actor.tenantId, id, counts));
+      LD_ASSIGN_OR_RETURN(out, Build(ctx, tx.ListSubscriptions(actor.tenantId), id, counts));
     }
     return Ok();
   }));

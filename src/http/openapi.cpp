@@ -141,22 +141,19 @@ Json Schemas() {
                        {"forceChangePasswordNextSignIn", Bool()},
                        {"forceChangePasswordNextSignInWithMfa", Bool()}},
                       {"password"}, true);
-  s["NewUser"] = Obj({{"accountEnabled", Bool()},
-                      {"displayName", Str()},
-                      {"mailNickname", Str()},
-                      {"userPrincipalName", Str()},
-                      {"passwordProfile", password},
-                      {"usageLocation", NullableStr()},
-                      {"preferredLanguage", NullableStr()}},
-                     {"displayName", "userPrincipalName"}, true);
-  s["UserPatch"] = Obj({{"accountEnabled", Bool()},
-                        {"displayName", Str()},
-                        {"mailNickname", Str()},
-                        {"userPrincipalName", Str()},
-                        {"passwordProfile", password},
-                        {"usageLocation", NullableStr()},
-                        {"preferredLanguage", NullableStr()}},
-                       {}, true);
+  // A new user and a PATCH take the same properties; only what is required differs.
+  auto user_fields = [&](std::initializer_list<const char*> required) {
+    return Obj({{"accountEnabled", Bool()},
+                {"displayName", Str()},
+                {"mailNickname", Str()},
+                {"userPrincipalName", Str()},
+                {"passwordProfile", password},
+                {"usageLocation", NullableStr()},
+                {"preferredLanguage", NullableStr()}},
+               required, true);
+  };
+  s["NewUser"] = user_fields({"displayName", "userPrincipalName"});
+  s["UserPatch"] = user_fields({});
   s["Organization"] = Obj({{"id", GuidS()},
                            {"displayName", Str()},
                            {"countryLetterCode", Str()},

@@ -65,6 +65,11 @@ size_t Utf8Length(const std::string& s) {
   return n;
 }
 
+// Columns user_id, sku_id, disabled_plans, assigned_at, seq.
+LicenseAssignment ReadAssignment(Rows& r) {
+  return {r.Id(0), r.Id(1), PlansFromText(r.Text(2)), r.Int(3), r.Int(4)};
+}
+
 constexpr const char* kUserCols =
     "tenant_id, id, upn, display_name, mail_nickname, usage_location, preferred_language, "
     "account_enabled, password_hash, created_at";
@@ -463,8 +468,7 @@ std::vector<LicenseAssignment> SqlTx::ListAssignments(const Guid& tenant, const 
              "SELECT user_id, sku_id, disabled_plans, assigned_at, seq FROM license_assignments "
              "WHERE tenant_id = ? AND user_id = ? ORDER BY sku_id",
              tenant, user);
-  while (r->Next())
-    out.push_back({r->Id(0), r->Id(1), PlansFromText(r->Text(2)), r->Int(3), r->Int(4)});
+  while (r->Next()) out.push_back(ReadAssignment(*r));
   return out;
 }
 
@@ -482,9 +486,8 @@ std::vector<LicenseAssignment> SqlTx::ListAssignmentsOf(const Guid& tenant,
   std::vector<Guid> sorted = users;
   std::sort(sorted.begin(), sorted.end());
   while (r->Next()) {
-    Guid u = r->Id(0);
-    if (!std::binary_search(sorted.begin(), sorted.end(), u)) continue;
-    out.push_back({u, r->Id(1), PlansFromText(r->Text(2)), r->Int(3), r->Int(4)});
+    LicenseAssignment a = ReadAssignment(*r);
+    if (std::binary_search(sorted.begin(), sorted.end(), a.userId)) out.push_back(std::move(a));
   }
   return out;
 }
@@ -569,8 +572,7 @@ std::vector<LicenseAssignment> SqlTx::NewestAssignments(const Guid& tenant, cons
              "SELECT user_id, sku_id, disabled_plans, assigned_at, seq FROM license_assignments "
              "WHERE tenant_id = ? AND sku_id = ? ORDER BY seq DESC LIMIT ?",
              tenant, sku, count);
-  while (r->Next())
-    out.push_back({r->Id(0), r->Id(1), PlansFromText(r->Text(2)), r->Int(3), r->Int(4)});
+  while (r->Next()) out.push_back(ReadAssignment(*r));
   return out;
 }
 
