@@ -1,4 +1,8 @@
-# Writes OUT, a C++ file holding each migration file of FILES as a raw string.
+# Writes OUT, a C++ file holding each migration file DIR/NNNN_name.sql as a raw
+# string, in order. (The directory, not a list of files, is passed: a list on a
+# custom command's line would be split at its semicolons by the shell.)
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "// Generated from src/store/migrations/*.sql. Do not edit.\n#include \"store/sql.h\"\n\nnamespace ld::store {\n\nconst std::vector<Migration>& Migrations() {\n  static const std::vector<Migration> kAll{\n")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME_WE)

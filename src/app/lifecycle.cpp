@@ -1,8 +1,11 @@
 #include "app/lifecycle.h"
 
+#include <algorithm>
 #include <mutex>
+#include <set>
 
 #include "app/commerce.h"
+#include "app/invoices.h"
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
 #include "domain/pricing.h"
@@ -29,18 +32,6 @@ void AuditAt(Tx& tx, const Context& ctx, Instant at, const Subscription& s, cons
   e.after = after.dump();
   (void)ctx;
   tx.InsertAudit(e);
-}
-
-// The next period after the one ending at `end`, on the anchor day.
-Instant NextPeriodEnd(const Subscription& s) {
-  CivilDate start = ToCivil(s.startDate);
-  int64_t ms_of_day = s.startDate - FromCivil(start);
-  // Count periods from the start date so month ends never drift.
-  int months_per = s.cycle == BillingCycle::kMonthly ? 1 : 12;
-  for (int k = 1;; ++k) {
-    Instant e = FromCivil(AddMonthsAnchored(start, k * months_per, s.anchorDay), ms_of_day);
-    if (e > s.currentPeriodEnd) return e;
-  }
 }
 
 struct Step {
@@ -165,10 +156,99 @@ Status RunStep(Context& ctx, const Subscription& seen, Instant until, Step* out)
     }
     return Ok();
   });
-  if (!st.ok()) {
-    if (paid && !charge.chargeId.empty()) (void)ctx.gateway.Void(charge.chargeId);
-    return st;
-  }
+  // A failed write keeps its renewal charge: the error may come after COMMIT
+  // (the renewal is then durable and paid by it), and if it does not, the
+  // next run takes the same step with the same gateway key and so completes
+  // it with this very charge (voiding it would renew for free: a gateway
+  // replays a key's first outcome even once voided).
+  if (!st.ok()) return st;
+  for (auto& e : events) out->events.push_back(std::move(e));
+  return Ok();
+}
+
+// An invoice paid by transfer still `due` at its due date: `overdue`, and each
+// active subscription it bills is expired at that instant, as after a failed
+// renewal charge but without retries (there is no card to retry): 30 days of
+// grace, then disabled, then deleted, unless the invoice is paid
+// (MarkInvoicePaid). `*wait` when a subscription it bills was stepped earlier
+// in this batch: the caller lists again first.
+Status RunInvoiceStep(Context& ctx, const Invoice& seen, std::set<Guid>* touched, bool* wait,
+                      Step* out) {
+  Instant due = seen.dueAt;
+  std::vector<Guid> billed;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    billed = SubscriptionsOf(tx, seen);
+    return Ok();
+  }));
+  for (const Guid& id : billed)
+    if (touched->count(id)) {
+      *wait = true;
+      return Ok();
+    }
+  std::vector<LifecycleEvent> events;
+  LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    events.clear();
+    auto cur = tx.FindInvoice(seen.tenantId, seen.id);
+    // Paid meanwhile, or taken by another run (a second server, a rerun).
+    if (!cur || cur->kind != InvoiceKind::kInvoice || cur->paymentStatus != PaymentStatus::kDue)
+      return Ok();
+    if (!tx.UpdateInvoiceStatusIf(cur->tenantId, cur->id, PaymentStatus::kDue,
+                                  PaymentStatus::kOverdue))
+      return Ok();  // a twin took it between the read and the write
+    Invoice inv = *cur;
+    inv.paymentStatus = PaymentStatus::kOverdue;
+    if (inv.orderId) {
+      auto o = tx.FindOrder(inv.tenantId, *inv.orderId);
+      if (o && o->paymentStatus == PaymentStatus::kDue) {
+        o->paymentStatus = PaymentStatus::kOverdue;
+        tx.UpdateOrder(*o);
+      }
+    }
+    AuditEntry a;
+    a.tenantId = inv.tenantId;
+    a.id = Guid::NewV7(due);
+    a.at = due;
+    a.action = "invoice.overdue";
+    a.targetType = "invoice";
+    a.targetId = inv.id.str();
+    a.before = nlohmann::json{{"number", inv.number}, {"status", "due"}}.dump();
+    a.after = nlohmann::json{{"number", inv.number}, {"status", "overdue"}}.dump();
+    tx.InsertAudit(a);
+    auto event = [&](const Guid& sub, SubscriptionStatus status) {
+      LifecycleEvent e;
+      e.at = due;
+      e.tenantId = inv.tenantId;
+      e.subscriptionId = sub;
+      e.type = "invoiceOverdue";
+      e.status = std::string(ToString(status));
+      e.amount = inv.total;
+      e.currency = inv.currency;
+      e.invoiceId = inv.id;
+      events.push_back(e);
+    };
+    std::vector<Guid> ids = SubscriptionsOf(tx, inv);
+    for (const Guid& id : ids) {
+      auto s = tx.FindSubscription(inv.tenantId, id);
+      if (!s) continue;
+      if (s->status == SubscriptionStatus::kActive) {
+        s->status = SubscriptionStatus::kExpired;
+        s->statusChangedAt = due;
+        s->renewalAttempts = 0;
+        s->retryAt = 0;
+        tx.UpdateSubscription(*s);
+        tx.InsertSubscriptionHold(s->tenantId, s->id, {inv.id, due});
+        AuditAt(tx, ctx, due, *s, "invoiceOverdue",
+                {{"status", "expired"}, {"invoice", inv.number}});
+      }
+      event(s->id, s->status);
+    }
+    if (events.empty()) {  // it bills no subscription (any more)
+      event(Guid(), SubscriptionStatus::kDeleted);
+      events.back().status.clear();
+    }
+    return Ok();
+  }));
+  for (const Guid& id : billed) touched->insert(id);
   for (auto& e : events) out->events.push_back(std::move(e));
   return Ok();
 }
@@ -176,17 +256,52 @@ Status RunStep(Context& ctx, const Subscription& seen, Instant until, Step* out)
 }  // namespace
 
 Result<std::vector<LifecycleEvent>> RunLifecycle(Context& ctx, Instant until, int max_steps) {
+  constexpr int kBatch = 200;
   Step out;
   int steps = 0;
   while (steps < max_steps) {
-    std::vector<Subscription> due;
+    std::vector<Subscription> subs;
+    std::vector<Invoice> invs;
     LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
-      due = tx.ListSubscriptionsDue(until, 200);
+      subs = tx.ListSubscriptionsDue(until, kBatch);
+      invs = tx.ListInvoicesOverdue(until, kBatch);
       return Ok();
     }));
-    if (due.empty()) break;
-    for (const auto& s : due) {
-      LD_TRY(RunStep(ctx, s, until, &out));
+    if (subs.empty() && invs.empty()) break;
+    // One time line: a full batch may hide steps after its last instant.
+    Instant horizon = until;
+    if (subs.size() == kBatch) horizon = std::min(horizon, NextActionAt(subs.back()));
+    if (invs.size() == kBatch) horizon = std::min(horizon, invs.back().dueAt);
+    struct Item {
+      Instant at;
+      bool invoice;
+      size_t index;
+    };
+    std::vector<Item> items;
+    for (size_t i = 0; i < subs.size(); ++i)
+      if (Instant at = NextActionAt(subs[i]); at <= horizon) items.push_back({at, false, i});
+    for (size_t i = 0; i < invs.size(); ++i)
+      if (invs[i].dueAt <= horizon) items.push_back({invs[i].dueAt, true, i});
+    // In time order; at one instant an invoice falls overdue before its
+    // subscription's own step.
+    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return a.at != b.at ? a.at < b.at : a.invoice > b.invoice;
+    });
+    // Subscriptions stepped in this batch: their next step may come before a
+    // later item of the batch, so an invoice of one of them waits for the next
+    // listing (and so do their subscription steps, which re-read anyway).
+    std::set<Guid> touched;
+    for (const Item& it : items) {
+      if (it.invoice) {
+        bool wait = false;
+        LD_TRY(RunInvoiceStep(ctx, invs[it.index], &touched, &wait, &out));
+        if (wait) break;
+      } else {
+        const Subscription& s = subs[it.index];
+        if (touched.count(s.id)) continue;
+        LD_TRY(RunStep(ctx, s, until, &out));
+        touched.insert(s.id);
+      }
       if (++steps >= max_steps) break;
     }
   }

@@ -84,6 +84,18 @@ struct AuditCursor {
   Guid id;
 };
 
+// The deployment operator's record of a bank transfer for an invoice.
+struct InvoicePayment {
+  Instant paidAt = 0;
+  std::string reference;
+};
+
+// An overdue invoice that expired an active subscription at `since` (R11).
+struct SubscriptionHold {
+  Guid invoiceId;
+  Instant since = 0;
+};
+
 // Capacity of an organization's pool for one SKU (Graph subscribedSku).
 struct PoolCounts {
   int64_t enabled = 0;    // active subscriptions
@@ -186,6 +198,30 @@ class Tx {
   virtual void UpdateInvoice(const Invoice& inv) = 0;
   virtual std::optional<Invoice> FindInvoice(const Guid& tenant, const Guid& id) = 0;
   virtual std::vector<Invoice> ListInvoices(const Guid& tenant) = 0;
+  // Invoices (kind invoice, any tenant) still `due` with dueAt at or before
+  // `now`, earliest due first (then by number). Without lines.
+  virtual std::vector<Invoice> ListInvoicesOverdue(Instant now, int limit) = 0;
+  // The invoices of one tenant (or of every tenant) in a payment status, by
+  // number. Without lines.
+  virtual std::vector<Invoice> ListInvoicesWithStatus(const std::optional<Guid>& tenant,
+                                                      PaymentStatus status, int limit) = 0;
+  // Sets the payment status only if it is still `from` (compare and set: under
+  // PostgreSQL's READ COMMITTED a concurrent twin waits for the row and then
+  // finds it changed). True when it changed.
+  virtual bool UpdateInvoiceStatusIf(const Guid& tenant, const Guid& id, PaymentStatus from,
+                                     PaymentStatus to) = 0;
+  // The invoice (any tenant) with this deployment-wide number, with its lines.
+  virtual std::optional<Invoice> FindInvoiceByNumber(int64_t number) = 0;
+  virtual void InsertInvoicePayment(const Guid& tenant, const Guid& invoice,
+                                    const InvoicePayment& p) = 0;
+  virtual std::optional<InvoicePayment> FindInvoicePayment(const Guid& tenant,
+                                                           const Guid& invoice) = 0;
+  // Holds: which overdue invoice expired a subscription, and when.
+  virtual void InsertSubscriptionHold(const Guid& tenant, const Guid& subscription,
+                                      const SubscriptionHold& h) = 0;
+  virtual std::vector<SubscriptionHold> ListSubscriptionHolds(const Guid& tenant,
+                                                              const Guid& subscription) = 0;
+  virtual void DeleteSubscriptionHolds(const Guid& tenant, const Guid& subscription) = 0;
 
   // Audit log.
   virtual void InsertAudit(const AuditEntry& e) = 0;

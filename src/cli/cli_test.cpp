@@ -2,6 +2,8 @@
 // demo, configuration errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/db_url.h"
@@ -145,6 +147,71 @@ TEST(Cli, MigrateMovesADeploymentAndServeRunsOnTheCopy) {
   lt::ServerProcess srv({.dbPath = dir.File("b.db")});
   auto c = srv.NewClient(srv.Token("admin@contoso.licensedesk.test", "Demo-Password-1"));
   EXPECT_EQ(c.Get("/api/v1/subscriptions").json["value"].size(), 1u);
+}
+
+TEST(Cli, InvoicePayRecordsATransferAndListShowsIt) {
+  lt::TempDir dir;
+  std::string path = dir.File("pay.db"), db = "sqlite://" + path;
+  std::string due_number, card_number;
+  {
+    lt::ServerProcess srv({.demo = true, .dbPath = path});
+    auto c = srv.NewClient(srv.Token("admin@contoso.licensedesk.test", "Demo-Password-1"));
+    auto pm = c.Post("/api/v1/paymentMethods", {{"type", "invoice"}});
+    ASSERT_EQ(pm.status, 201) << pm;
+    lt::Buy(c, lt::SkuIdOf(c, "BUSINESS_BASIC"), 2, pm.json["id"]);
+    auto invoices = c.Get("/api/v1/invoices");
+    for (const auto& i : invoices.json["value"])
+      (i["status"] == "due" ? due_number : card_number) = i["number"];
+    ASSERT_FALSE(due_number.empty()) << invoices;
+    ASSERT_FALSE(card_number.empty()) << invoices;
+    EXPECT_EQ(srv.Stop(), 0);
+  }
+  auto due = lt::RunLicensedesk({"invoice", "list", "--db", db, "--status", "due"});
+  EXPECT_EQ(due.code, 0) << due.err;
+  EXPECT_NE(due.out.find(due_number + "\tdue\tcontoso.licensedesk.test\t"), std::string::npos)
+      << due.out;
+  EXPECT_NE(due.out.find("1 invoice(s) due"), std::string::npos) << due.out;
+
+  auto pay = lt::RunLicensedesk(
+      {"invoice", "pay", "--db", db, "--number", due_number, "--reference", "BANK 2025/0001"});
+  EXPECT_EQ(pay.code, 0) << pay.err;
+  EXPECT_EQ(pay.out.rfind("invoice " + due_number + " marked paid: ", 0), 0u) << pay.out;
+  EXPECT_NE(pay.out.find(" USD, reference \"BANK 2025/0001\"\n"), std::string::npos) << pay.out;
+  EXPECT_EQ(std::count(pay.out.begin(), pay.out.end(), '\n'), 1) << pay.out;
+
+  // The number as a plain integer, the same reference: a replay, exit 0.
+  std::string plain = std::to_string(std::stoll(due_number.substr(4)));
+  auto again = lt::RunLicensedesk(
+      {"invoice", "pay", "--db", db, "--number", plain, "--reference", "BANK 2025/0001"});
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("already marked paid"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("nothing changed"), std::string::npos) << again.out;
+
+  auto other = lt::RunLicensedesk({"invoice", "pay", "--db", db, "--number", due_number});
+  EXPECT_EQ(other.code, 1);
+  EXPECT_NE(other.err.find("InvoiceAlreadyPaid"), std::string::npos) << other.err;
+  auto card = lt::RunLicensedesk({"invoice", "pay", "--db", db, "--number", card_number});
+  EXPECT_EQ(card.code, 1);
+  EXPECT_NE(card.err.find("InvoiceNotPayable"), std::string::npos) << card.err;
+  auto unknown = lt::RunLicensedesk({"invoice", "pay", "--db", db, "--number", "INV-999999"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("was not found"), std::string::npos) << unknown.err;
+  EXPECT_EQ(lt::RunLicensedesk({"invoice", "pay", "--db", db, "--number", "twelve"}).code, 2);
+  EXPECT_EQ(lt::RunLicensedesk({"invoice", "pay", "--db", db}).code, 2);  // --number required
+  EXPECT_EQ(lt::RunLicensedesk({"invoice", "list", "--db", db, "--status", "lost"}).code, 2);
+  // A mistyped database path is an error, not a new empty deployment.
+  auto missing = lt::RunLicensedesk(
+      {"invoice", "list", "--db", "sqlite://" + dir.File("typo.db"), "--status", "due"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("typo.db")));
+
+  auto paid = lt::RunLicensedesk({"invoice", "list", "--db", db, "--status", "paid"});
+  EXPECT_EQ(paid.code, 0) << paid.err;
+  EXPECT_NE(paid.out.find(due_number + "\tpaid\t"), std::string::npos) << paid.out;
+  auto none = lt::RunLicensedesk({"invoice", "list", "--db", db});  // default: overdue
+  EXPECT_EQ(none.code, 0) << none.err;
+  EXPECT_EQ(none.out, "0 invoice(s) overdue\n");
 }
 
 TEST(Serve, OnPostgres) {

@@ -77,6 +77,28 @@ int main(int argc, char** argv) {
   CLI::App* d = app.add_subcommand("demo", "Create the demo organization and its data");
   AddCommon(d, demo);
 
+  // The operator's side of invoices paid by bank transfer (issue 5).
+  ld::cli::CommonOptions invoice;
+  CLI::App* inv = app.add_subcommand("invoice", "Invoices paid by bank transfer");
+  inv->require_subcommand(1);
+  std::string pay_number;
+  std::string pay_reference;
+  CLI::App* pay = inv->add_subcommand(
+      "pay",
+      "Record that an invoice was paid by transfer (what its being overdue expired comes back)");
+  AddCommon(pay, invoice);
+  pay->add_option("--number", pay_number, "The invoice number, e.g. INV-000042 or 42")->required();
+  pay->add_option("--reference", pay_reference,
+                  "The transfer's reference, e.g. the bank statement line (at most 200 "
+                  "characters)");
+  std::string list_status = "overdue";
+  CLI::App* list =
+      inv->add_subcommand("list", "List every organization's invoices in a payment status");
+  AddCommon(list, invoice);
+  list->add_option("--status", list_status, "due, overdue or paid")
+      ->check(CLI::IsMember({"due", "overdue", "paid"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -86,5 +108,7 @@ int main(int argc, char** argv) {
   if (s->parsed()) return ld::cli::RunServe(serve);
   if (m->parsed()) return ld::cli::RunMigrate(migrate, from, to);
   if (d->parsed()) return ld::cli::RunDemo(demo);
+  if (pay->parsed()) return ld::cli::RunInvoicePay(invoice, pay_number, pay_reference);
+  if (list->parsed()) return ld::cli::RunInvoiceList(invoice, list_status);
   return 2;
 }

@@ -11,12 +11,14 @@
 
 #include "app/commerce.h"
 #include "app/context.h"
+#include "app/invoices.h"
 #include "app/test_gateway.h"
 #include "cli/background.h"
 #include "cli/db_url.h"
 #include "cli/demo.h"
 #include "cli/invoice_pdf_adapter.h"
 #include "domain/catalog.h"
+#include "http/render.h"
 #include "http/server.h"
 #include "store/copy.h"
 #include "store/postgres/pg_conn.h"
@@ -315,6 +317,102 @@ int RunDemo(const CommonOptions& o) {
     return kExitRuntime;
   }
   PrintSignIn(*r, std::cout);
+  return 0;
+}
+
+namespace {
+
+// 123456 USD -> "1234.56 USD"; 1200 JPY -> "1200 JPY".
+std::string FormatAmount(int64_t minor, const std::string& currency) {
+  auto info = FindCurrency(currency);
+  int exp = info ? info->exponent : 2;
+  std::string sign = minor < 0 ? "-" : "";
+  uint64_t v = minor < 0 ? 0 - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
+  std::string digits = std::to_string(v);
+  if (exp > 0) {
+    if (digits.size() <= static_cast<size_t>(exp))
+      digits.insert(0, static_cast<size_t>(exp) + 1 - digits.size(), '0');
+    digits.insert(digits.size() - static_cast<size_t>(exp), ".");
+  }
+  return sign + digits + " " + currency;
+}
+
+// The operator's commands work on an existing deployment: a mistyped SQLite
+// path must not create (and migrate) an empty database.
+bool DeploymentExists(const CommonOptions& o) {
+  auto url = ParseDbUrl(o.db.empty() ? DefaultDbUrl() : o.db);
+  if (url.ok() && url->kind == DbUrl::Kind::kSqlite && !fs::exists(url->path)) {
+    std::cerr << "licensedesk: " << url->path << " does not exist\n";
+    return false;
+  }
+  return true;  // a bad URL is reported by Open
+}
+
+}  // namespace
+
+int RunInvoicePay(const CommonOptions& o, const std::string& number_text,
+                  const std::string& reference) {
+  // "INV-000042", "inv-42" or "42".
+  std::string digits = number_text;
+  if (digits.size() > 4 && (digits.compare(0, 4, "INV-") == 0 || digits.compare(0, 4, "inv-") == 0))
+    digits = digits.substr(4);
+  int64_t number = 0;
+  bool valid = !digits.empty() && digits.size() <= 15;
+  for (char ch : digits) {
+    valid = valid && ch >= '0' && ch <= '9';
+    if (valid) number = number * 10 + (ch - '0');
+  }
+  if (!valid || number <= 0) {
+    std::cerr << "licensedesk: --number takes an invoice number such as INV-000042 or 42, not '"
+              << number_text << "'\n";
+    return kExitConfig;
+  }
+  if (!DeploymentExists(o)) return kExitConfig;
+  Graph g;
+  if (int rc = Open(o, app::Config{}, g); rc != 0) return rc;
+  auto r = app::MarkInvoicePaid(*g.ctx, number, reference);
+  if (!r.ok()) {
+    std::cerr << "licensedesk: " << r.error().message << " (" << r.error().code << ")\n";
+    return r.error().kind == ErrorKind::kInvalid ? kExitConfig : kExitRuntime;
+  }
+  const Invoice& inv = r->invoice;
+  std::string ref = r->reference.empty() ? "no reference" : "reference \"" + r->reference + "\"";
+  if (!r->changed) {
+    std::cout << "invoice " << http::InvoiceNumber(inv.number) << " was already marked paid on "
+              << FormatRfc3339(r->paidAt) << " with " << ref << "; nothing changed\n";
+    return 0;
+  }
+  std::cout << "invoice " << http::InvoiceNumber(inv.number)
+            << " marked paid: " << FormatAmount(inv.total, inv.currency) << ", " << ref;
+  for (const auto& s : r->recovered)
+    std::cout << "; subscription " << s.id.str() << " active again, period ends "
+              << FormatDate(s.currentPeriodEnd);
+  for (const auto& i : r->issued)
+    std::cout << "; invoice " << http::InvoiceNumber(i.number) << " issued ("
+              << FormatAmount(i.total, i.currency) << ", due " << FormatDate(i.dueAt) << ")";
+  std::cout << "\n";
+  return 0;
+}
+
+int RunInvoiceList(const CommonOptions& o, const std::string& status) {
+  auto st = ParsePaymentStatus(status);
+  if (!st) {
+    std::cerr << "licensedesk: unknown payment status '" << status << "'\n";
+    return kExitConfig;
+  }
+  if (!DeploymentExists(o)) return kExitConfig;
+  Graph g;
+  if (int rc = Open(o, app::Config{}, g); rc != 0) return rc;
+  auto r = app::ListInvoicesForOperator(*g.ctx, *st);
+  if (!r.ok()) {
+    std::cerr << "licensedesk: " << r.error().message << "\n";
+    return kExitRuntime;
+  }
+  for (const auto& x : *r)
+    std::cout << http::InvoiceNumber(x.invoice.number) << "\t" << ToString(x.invoice.paymentStatus)
+              << "\t" << x.organization << "\t" << FormatAmount(x.invoice.total, x.invoice.currency)
+              << "\tdue " << FormatDate(x.invoice.dueAt) << "\n";
+  std::cout << r->size() << " invoice(s) " << status << "\n";
   return 0;
 }
 

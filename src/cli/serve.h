@@ -3,6 +3,7 @@
 // and owns it for the life of the process.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace ld::cli {
@@ -33,6 +34,15 @@ int RunServe(const ServeOptions& o);
 // deployment into an empty database and verifies it (store/copy.h).
 int RunMigrate(const CommonOptions& o, const std::string& from = {}, const std::string& to = {});
 int RunDemo(const CommonOptions& o);
+// `invoice pay --number N [--reference TEXT]`: the operator records a bank
+// transfer for an invoice (app::MarkInvoicePaid) and gets one line saying what
+// happened. N as shown on the invoice ("INV-000042") or just 42. 0: paid (or already paid with this
+// reference); 1: refused (unknown number, credit note, not paid by transfer, paid with another
+// reference) or a runtime failure; 2: bad input.
+int RunInvoicePay(const CommonOptions& o, const std::string& number, const std::string& reference);
+// `invoice list [--status due|overdue|paid]`: every organization's invoices in
+// that payment status, one a line.
+int RunInvoiceList(const CommonOptions& o, const std::string& status);
 
 // The repository's defaults (LD_SOURCE_DIR): catalog/catalog.json, web/dist.
 std::string DefaultCatalogPath();

@@ -19,6 +19,10 @@ constexpr int kRenewalRetries = 4;
 // end of the disabled span while disabled; INT64_MAX once deleted.
 Instant NextActionAt(const Subscription& s);
 
+// The end of the period after the one ending at `s.currentPeriodEnd`: one
+// month (or year) later on the anchor day, clamped to the month's last day.
+Instant NextPeriodEnd(const Subscription& s);
+
 // True while `now` is within 7 days of the current period's start (purchase or
 // renewal), the window in which cancel refunds (R10).
 bool WithinCancelWindow(const Subscription& s, Instant now);

@@ -23,13 +23,15 @@ constexpr std::array<std::pair<OrderStatus, std::string_view>, 3> kOrder{
     {{OrderStatus::kPending, "pending"},
      {OrderStatus::kCompleted, "completed"},
      {OrderStatus::kFailed, "failed"}}};
-constexpr std::array<std::pair<PaymentStatus, std::string_view>, 6> kPay{
+constexpr std::array<std::pair<PaymentStatus, std::string_view>, 8> kPay{
     {{PaymentStatus::kPending, "pending"},
      {PaymentStatus::kCaptured, "captured"},
      {PaymentStatus::kDeclined, "declined"},
      {PaymentStatus::kDue, "due"},
      {PaymentStatus::kRefunded, "refunded"},
-     {PaymentStatus::kVoided, "voided"}}};
+     {PaymentStatus::kVoided, "voided"},
+     {PaymentStatus::kOverdue, "overdue"},
+     {PaymentStatus::kPaid, "paid"}}};
 constexpr std::array<std::pair<SubscriptionStatus, std::string_view>, 4> kSub{
     {{SubscriptionStatus::kActive, "active"},
      {SubscriptionStatus::kExpired, "expired"},

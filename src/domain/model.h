@@ -88,7 +88,19 @@ struct PaymentMethod {
 // pending: charge not yet settled (only between the two transactions of a
 // checkout, or after a crash there, until recovery settles it).
 enum class OrderStatus { kPending, kCompleted, kFailed };
-enum class PaymentStatus { kPending, kCaptured, kDeclined, kDue, kRefunded, kVoided };
+// due: an invoice to be paid by bank transfer within 30 days; overdue: still
+// unpaid at its due date (R11: handled like a failed renewal charge); paid:
+// the deployment operator recorded the transfer (`licensedesk invoice pay`).
+enum class PaymentStatus {
+  kPending,
+  kCaptured,
+  kDeclined,
+  kDue,
+  kRefunded,
+  kVoided,
+  kOverdue,
+  kPaid
+};
 struct OrderLine {
   Guid skuId;
   int64_t quantity = 0;

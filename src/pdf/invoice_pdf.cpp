@@ -44,7 +44,7 @@ struct Labels {
       country, description, quantity, unitPrice, tax, amount, subtotal, total, period,
       pageOf,  // "{p}" and "{n}" are replaced
       colon;   // between a label and its text
-  Word paid, declined, dueStatus, refunded;
+  Word paid, declined, dueStatus, refunded, overdue;
   Word group, decimal;  // digit grouping and decimal separator
   Word percent;         // what follows the tax rate's number
 };
@@ -75,6 +75,7 @@ constexpr Labels kEnUs{
     .declined = "Declined",
     .dueStatus = "Due",
     .refunded = "Refunded",
+    .overdue = "Overdue",
     .group = ",",
     .decimal = ".",
     .percent = "%",
@@ -106,6 +107,7 @@ constexpr Labels kZhTw{
     .declined = "已拒絕",
     .dueStatus = "待付款",
     .refunded = "已退款",
+    .overdue = "已逾期",
     .group = ",",
     .decimal = ".",
     .percent = "%",
@@ -137,6 +139,7 @@ constexpr Labels kDeDe{
     .declined = "Abgelehnt",
     .dueStatus = "Fällig",
     .refunded = "Erstattet",
+    .overdue = "Überfällig",
     .group = ".",
     .decimal = ",",
     .percent = "\u00a0%",  // German sets a no-break space before %
@@ -168,6 +171,7 @@ constexpr Labels kZhCn{
     .declined = "已拒绝",
     .dueStatus = "待付款",
     .refunded = "已退款",
+    .overdue = "已逾期",
     .group = ",",
     .decimal = ".",
     .percent = "%",
@@ -187,7 +191,9 @@ std::string Replace(std::string_view pattern, std::string_view key, std::string_
 }
 
 std::string PaymentStatusText(const Labels& l, const std::string& status) {
-  if (status == "captured") return std::string(l.paid);
+  // Paid by card (captured) or by a transfer the operator recorded (paid).
+  if (status == "captured" || status == "paid") return std::string(l.paid);
+  if (status == "overdue") return std::string(l.overdue);
   if (status == "declined") return std::string(l.declined);
   if (status == "due") return std::string(l.dueStatus);
   if (status == "refunded") return std::string(l.refunded);

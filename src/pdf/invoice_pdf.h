@@ -31,8 +31,9 @@ struct InvoiceDoc {
   int taxRateBp = 0;     // 500 = 5%
   std::vector<InvoiceLine> lines;
   int64_t subtotalMinor = 0, taxMinor = 0, totalMinor = 0;
-  std::string paymentStatus;  // captured | declined | due | refunded (others shown as is)
-  std::string orderId;        // may be empty
+  std::string
+      paymentStatus;    // captured | paid | declined | due | overdue | refunded (others as is)
+  std::string orderId;  // may be empty
 };
 
 constexpr int kMaxDescriptionLines = 6;  // longer descriptions end with an ellipsis

@@ -827,9 +827,10 @@ void SqlTx::InsertSubscription(const Subscription& s) {
 void SqlTx::UpdateSubscription(const Subscription& s) {
   X(c_,
     "UPDATE subscriptions SET quantity = ?, status = ?, period_start = ?, current_period_end = ?, "
-    "auto_renew = ?, payment_method_id = ?, unit_price = ?, tax_rate_bp = ?, status_changed_at "
-    "= ?, renewal_attempts = ?, retry_at = ?, next_action_at = ? WHERE tenant_id = ? AND id = ?",
-    s.quantity, ToString(s.status), s.periodStart, s.currentPeriodEnd, s.autoRenew,
+    "anchor_day = ?, auto_renew = ?, payment_method_id = ?, unit_price = ?, tax_rate_bp = ?, "
+    "status_changed_at = ?, renewal_attempts = ?, retry_at = ?, next_action_at = ? WHERE "
+    "tenant_id = ? AND id = ?",
+    s.quantity, ToString(s.status), s.periodStart, s.currentPeriodEnd, s.anchorDay, s.autoRenew,
     s.paymentMethodId, s.unitPrice, s.taxRateBp, s.statusChangedAt, s.renewalAttempts, s.retryAt,
     NextActionAt(s), s.tenantId, s.id);
 }
@@ -1033,6 +1034,90 @@ void SqlTx::SetSetting(const std::string& key, const std::string& value) {
     "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = "
     "excluded.value",
     key, value);
+}
+
+// ---- invoices paid by transfer: overdue, paid, holds (issue 5) ----
+
+std::vector<Invoice> SqlTx::ListInvoicesOverdue(Instant now, int limit) {
+  std::vector<Invoice> out;
+  auto r = Q(c_,
+             std::string("SELECT ") + kInvCols +
+                 " FROM invoices WHERE payment_status = 'due' AND kind = 'invoice' AND due_at <= ? "
+                 "ORDER BY due_at, number LIMIT ?",
+             now, limit);
+  while (r->Next()) out.push_back(ReadInvoice(*r));
+  return out;
+}
+
+std::vector<Invoice> SqlTx::ListInvoicesWithStatus(const std::optional<Guid>& tenant,
+                                                   PaymentStatus status, int limit) {
+  std::vector<Invoice> out;
+  std::string sql = std::string("SELECT ") + kInvCols + " FROM invoices WHERE payment_status = ? ";
+  auto r = tenant ? Q(c_, sql + "AND tenant_id = ? ORDER BY number LIMIT ?", ToString(status),
+                      *tenant, limit)
+                  : Q(c_, sql + "ORDER BY number LIMIT ?", ToString(status), limit);
+  while (r->Next()) out.push_back(ReadInvoice(*r));
+  return out;
+}
+
+bool SqlTx::UpdateInvoiceStatusIf(const Guid& tenant, const Guid& id, PaymentStatus from,
+                                  PaymentStatus to) {
+  return X(c_,
+           "UPDATE invoices SET payment_status = ? WHERE tenant_id = ? AND id = ? AND "
+           "payment_status = ?",
+           ToString(to), tenant, id, ToString(from)) > 0;
+}
+
+std::optional<Invoice> SqlTx::FindInvoiceByNumber(int64_t number) {
+  Guid tenant, id;
+  {
+    auto r = Q(c_, "SELECT tenant_id, id FROM invoices WHERE number = ?", number);
+    if (!r->Next()) return std::nullopt;
+    tenant = r->Id(0);
+    id = r->Id(1);
+  }
+  return FindInvoice(tenant, id);
+}
+
+void SqlTx::InsertInvoicePayment(const Guid& tenant, const Guid& invoice,
+                                 const app::InvoicePayment& p) {
+  X(c_,
+    "INSERT INTO invoice_payments (tenant_id, invoice_id, paid_at, reference) VALUES (?, ?, ?, ?)",
+    tenant, invoice, p.paidAt, p.reference);
+}
+
+std::optional<app::InvoicePayment> SqlTx::FindInvoicePayment(const Guid& tenant,
+                                                             const Guid& invoice) {
+  auto r = Q(c_,
+             "SELECT paid_at, reference FROM invoice_payments WHERE tenant_id = ? AND invoice_id "
+             "= ?",
+             tenant, invoice);
+  if (!r->Next()) return std::nullopt;
+  return app::InvoicePayment{r->Int(0), r->Text(1)};
+}
+
+void SqlTx::InsertSubscriptionHold(const Guid& tenant, const Guid& subscription,
+                                   const app::SubscriptionHold& h) {
+  X(c_,
+    "INSERT INTO subscription_holds (tenant_id, subscription_id, invoice_id, since) VALUES (?, ?, "
+    "?, ?)",
+    tenant, subscription, h.invoiceId, h.since);
+}
+
+std::vector<app::SubscriptionHold> SqlTx::ListSubscriptionHolds(const Guid& tenant,
+                                                                const Guid& subscription) {
+  std::vector<app::SubscriptionHold> out;
+  auto r = Q(c_,
+             "SELECT invoice_id, since FROM subscription_holds WHERE tenant_id = ? AND "
+             "subscription_id = ? ORDER BY since",
+             tenant, subscription);
+  while (r->Next()) out.push_back({r->Id(0), r->Int(1)});
+  return out;
+}
+
+void SqlTx::DeleteSubscriptionHolds(const Guid& tenant, const Guid& subscription) {
+  X(c_, "DELETE FROM subscription_holds WHERE tenant_id = ? AND subscription_id = ?", tenant,
+    subscription);
 }
 
 }  // namespace ld::store

@@ -75,6 +75,21 @@ class SqlTx final : public app::Tx {
   void UpdateInvoice(const Invoice& inv) override;
   std::optional<Invoice> FindInvoice(const Guid& tenant, const Guid& id) override;
   std::vector<Invoice> ListInvoices(const Guid& tenant) override;
+  std::vector<Invoice> ListInvoicesOverdue(Instant now, int limit) override;
+  std::vector<Invoice> ListInvoicesWithStatus(const std::optional<Guid>& tenant,
+                                              PaymentStatus status, int limit) override;
+  bool UpdateInvoiceStatusIf(const Guid& tenant, const Guid& id, PaymentStatus from,
+                             PaymentStatus to) override;
+  std::optional<Invoice> FindInvoiceByNumber(int64_t number) override;
+  void InsertInvoicePayment(const Guid& tenant, const Guid& invoice,
+                            const app::InvoicePayment& p) override;
+  std::optional<app::InvoicePayment> FindInvoicePayment(const Guid& tenant,
+                                                        const Guid& invoice) override;
+  void InsertSubscriptionHold(const Guid& tenant, const Guid& subscription,
+                              const app::SubscriptionHold& h) override;
+  std::vector<app::SubscriptionHold> ListSubscriptionHolds(const Guid& tenant,
+                                                           const Guid& subscription) override;
+  void DeleteSubscriptionHolds(const Guid& tenant, const Guid& subscription) override;
 
   void InsertAudit(const AuditEntry& e) override;
   std::vector<AuditEntry> ListAudit(const Guid& tenant, std::optional<app::AuditCursor> before,

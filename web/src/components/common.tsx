@@ -188,6 +188,8 @@ export function StatusBadge({ status }: { status: string }) {
     captured: { key: 'paymentCaptured', color: 'success' },
     declined: { key: 'paymentDeclinedStatus', color: 'danger' },
     due: { key: 'paymentDue', color: 'warning' },
+    overdue: { key: 'paymentOverdue', color: 'danger' },
+    paid: { key: 'paymentPaid', color: 'success' },
     refunded: { key: 'paymentRefunded', color: 'informative' },
   };
   const m = map[status] ?? { key: status, color: 'informative' as const };

@@ -236,6 +236,8 @@ const deDE: Messages = {
   paymentCaptured: 'Bezahlt',
   paymentDeclinedStatus: 'Abgelehnt',
   paymentDue: 'Rechnung offen',
+  paymentOverdue: 'Überfällig',
+  paymentPaid: 'Per Überweisung bezahlt',
   paymentRefunded: 'Erstattet',
   dueDate: 'Fälligkeitsdatum',
   cardSaved: 'Die Karte wurde gespeichert.',

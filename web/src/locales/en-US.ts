@@ -245,6 +245,8 @@ const en = {
   paymentCaptured: 'Paid',
   paymentDeclinedStatus: 'Declined',
   paymentDue: 'Invoice due',
+  paymentOverdue: 'Overdue',
+  paymentPaid: 'Paid by transfer',
   paymentRefunded: 'Refunded',
   dueDate: 'Due date',
   cardSaved: 'The card was saved.',

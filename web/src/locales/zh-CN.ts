@@ -232,6 +232,8 @@ const zhCN: Messages = {
   paymentCaptured: '已付款',
   paymentDeclinedStatus: '已拒绝',
   paymentDue: '发票待付',
+  paymentOverdue: '已逾期',
+  paymentPaid: '已转账付清',
   paymentRefunded: '已退款',
   dueDate: '到期日期',
   cardSaved: '已保存卡。',

@@ -234,6 +234,8 @@ const zhTW: Messages = {
   paymentCaptured: '已付款',
   paymentDeclinedStatus: '已拒絕',
   paymentDue: '發票待付',
+  paymentOverdue: '已逾期',
+  paymentPaid: '已匯款付清',
   paymentRefunded: '已退款',
   dueDate: '到期日',
   cardSaved: '已儲存卡片。',
