@@ -50,6 +50,23 @@ Stats Summarize(std::vector<int64_t>& ns) {
   return s;
 }
 
+int64_t ReadCpuUs(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = all.rfind(')');  // the command name may contain spaces
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(all.substr(close + 2));
+  std::string f;
+  long long utime = -1, stime = -1;
+  // After the name: state is field 3; utime and stime are fields 14 and 15.
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoll(f);
+    if (i == 15) stime = std::stoll(f);
+  }
+  if (utime < 0 || stime < 0) return -1;
+  return (utime + stime) * 1'000'000 / sysconf(_SC_CLK_TCK);
+}
+
 ProcMem ReadMem(pid_t pid) {
   ProcMem m;
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");

@@ -36,6 +36,8 @@ struct ProcMem {
   int64_t hwmKb = 0;
 };
 ProcMem ReadMem(pid_t pid);
+// CPU time (user + system) a process has used so far, in microseconds; -1 if unknown.
+int64_t ReadCpuUs(pid_t pid);
 // Resets the peak RSS (VmHWM) of `pid` to its current RSS through
 // /proc/<pid>/clear_refs (Linux >= 4.0). False when the kernel refused.
 bool ResetPeak(pid_t pid);

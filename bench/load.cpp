@@ -42,6 +42,7 @@ std::string LoadResult::Describe() const {
       s += Format(" %s x%lld;", k.c_str(), static_cast<long long>(n));
   }
   if (stalls > 0) s += Format(", %lld stalls", static_cast<long long>(stalls));
+  if (serverCpuUsPerOp >= 0) s += Format(", server CPU %.0f us/op", serverCpuUsPerOp);
   return s;
 }
 
@@ -108,6 +109,7 @@ LoadResult RunLoad(const LoadOptions& o, const OpFn& op) {
       }
     });
   }
+  int64_t cpu0 = o.serverPid > 0 ? ReadCpuUs(o.serverPid) : -1;
   std::vector<std::thread> threads;
   for (int t = 0; t < o.threads; ++t) threads.emplace_back(worker, t);
   for (auto& th : threads) th.join();
@@ -134,6 +136,10 @@ LoadResult RunLoad(const LoadOptions& o, const OpFn& op) {
   if (o.serverPid > 0) {
     out.memEnd = ReadMem(o.serverPid);
     out.sampledPeakKb = peak.load();
+    int64_t cpu1 = ReadCpuUs(o.serverPid);
+    int64_t done = std::min(next.load(), o.maxOps);
+    if (cpu0 >= 0 && cpu1 >= cpu0 && done > 0)
+      out.serverCpuUsPerOp = static_cast<double>(cpu1 - cpu0) / static_cast<double>(done);
   }
   return out;
 }

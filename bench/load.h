@@ -63,7 +63,10 @@ struct LoadResult {
   ProcMem memEnd;                         // at the end (VmHWM = peak since the last reset)
   int64_t sampledPeakKb = 0;              // the highest VmRSS sampled every 20 ms
   bool countBound = false;                // ended because maxOps operations were started
-  std::string Describe() const;           // "1234/s p50 ... errors ..."
+  // The server's CPU time (user + system) per operation over the whole run,
+  // warmup included: a figure that other load on the machine barely moves.
+  double serverCpuUsPerOp = -1;
+  std::string Describe() const;  // "1234/s p50 ... errors ..."
 };
 
 LoadResult RunLoad(const LoadOptions& opts, const OpFn& op);
