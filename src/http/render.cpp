@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ld::http {
 
 Json MoneyJson(int64_t amount, std::string_view currency) {
@@ -93,6 +95,152 @@ Json UserJson(const app::UserWithLicenses& w, const std::vector<std::string>& se
     for (const auto& p : select) out[p] = value(p);
   }
   return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const size_t start = out.size();
+  out.push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    // Copy the longest run that needs no escaping in one append.
+    size_t run = i;
+    while (run < s.size()) {
+      auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    auto c = static_cast<unsigned char>(s[run]);
+    if (c >= 0x80) {
+      // Non-ASCII text: nlohmann's own check of the UTF-8 and its replacement
+      // of invalid bytes, so both paths stay identical.
+      out.resize(start);
+      out += Dump(Json(std::string(s)));
+      return;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(esc, sizeof esc);
+      }
+    }
+    i = run + 1;
+  }
+  out.push_back('"');
+}
+
+void AppendUserJson(std::string& out, const app::UserWithLicenses& w,
+                    const std::vector<std::string>& select) {
+  const User& u = w.user;
+  auto opt = [&](const std::optional<std::string>& v) {
+    if (v) {
+      AppendJsonString(out, *v);
+    } else {
+      out += "null";
+    }
+  };
+  auto value = [&](std::string_view p) {
+    if (p == "id") {
+      AppendJsonString(out, u.id.str());
+    } else if (p == "businessPhones") {
+      out += "[]";
+    } else if (p == "displayName") {
+      AppendJsonString(out, u.displayName);
+    } else if (p == "mail" || p == "userPrincipalName") {
+      AppendJsonString(out, u.userPrincipalName);
+    } else if (p == "preferredLanguage") {
+      opt(u.preferredLanguage);
+    } else if (p == "accountEnabled") {
+      out += u.accountEnabled ? "true" : "false";
+    } else if (p == "usageLocation") {
+      opt(u.usageLocation);
+    } else if (p == "assignedLicenses") {
+      out.push_back('[');
+      for (size_t i = 0; i < w.licenses.size(); ++i) {
+        const auto& l = w.licenses[i];
+        if (i) out.push_back(',');
+        out += "{\"disabledPlans\":[";
+        for (size_t k = 0; k < l.disabledPlans.size(); ++k) {
+          if (k) out.push_back(',');
+          AppendJsonString(out, l.disabledPlans[k].str());
+        }
+        out += "],\"skuId\":";
+        AppendJsonString(out, l.skuId.str());
+        out.push_back('}');
+      }
+      out.push_back(']');
+    } else if (p == "mailNickname") {
+      AppendJsonString(out, u.mailNickname);
+    } else if (p == "createdDateTime") {
+      if (u.createdAt == 0) {
+        out += "null";
+      } else {
+        AppendJsonString(out, FormatRfc3339(u.createdAt));
+      }
+    } else {
+      out += "null";  // givenName, jobTitle, mobilePhone, officeLocation, surname
+    }
+  };
+  // Keys in the order nlohmann::json (a std::map) writes them: sorted.
+  static const std::vector<std::string> kDefault = [] {
+    std::vector<std::string> v{"businessPhones",
+                               "displayName",
+                               "givenName",
+                               "jobTitle",
+                               "mail",
+                               "mobilePhone",
+                               "officeLocation",
+                               "preferredLanguage",
+                               "surname",
+                               "userPrincipalName",
+                               "id",
+                               "accountEnabled",
+                               "usageLocation",
+                               "assignedLicenses"};
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  std::vector<std::string> sorted;
+  const std::vector<std::string>* keys = &kDefault;
+  if (!select.empty()) {
+    sorted = select;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    keys = &sorted;
+  }
+  out.push_back('{');
+  bool first = true;
+  for (const auto& k : *keys) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(out, k);
+    out.push_back(':');
+    value(k);
+  }
+  out.push_back('}');
 }
 
 Json OrganizationJson(const app::OrganizationView& o) {

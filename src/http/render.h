@@ -24,6 +24,13 @@ Json GuidJson(const std::optional<Guid>& g);
 // Graph user. `select` empty: the default property set (Graph's defaults plus
 // accountEnabled, usageLocation and assignedLicenses).
 Json UserJson(const app::UserWithLicenses& u, const std::vector<std::string>& select = {});
+// The same object as Dump(UserJson(u, select)), byte for byte, appended to
+// `out` without building a JSON tree (Graph paging serializes ~1,000 users
+// per page; the tree cost most of the time).
+void AppendUserJson(std::string& out, const app::UserWithLicenses& u,
+                    const std::vector<std::string>& select = {});
+// A JSON string literal, escaped as Dump() escapes it.
+void AppendJsonString(std::string& out, std::string_view s);
 // The properties $select may name, in canonical spelling.
 const std::vector<std::string_view>& SelectableUserProperties();
 

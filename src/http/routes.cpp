@@ -102,12 +102,41 @@ std::vector<RouteInfo> Build() {
     for (auto& r : part) all.push_back(std::move(r));
   for (auto& r : all) {
     r.regex = CompilePath(r.path);
+    std::string_view t(r.path);
+    for (size_t at = 1; at <= t.size();) {
+      size_t slash = std::min(t.find('/', at), t.size());
+      r.segments.emplace_back(t.substr(at, slash - at));
+      at = slash + 1;
+    }
     r.family = FamilyOfPath(r.path);
   }
   return all;
 }
 
 }  // namespace
+
+bool RouteInfo::Matches(std::string_view p, std::vector<std::string>* params) const {
+  if (p.empty() || p[0] != '/') return false;
+  std::string_view got[8];
+  size_t n = 0;
+  size_t at = 1;
+  for (const std::string& want : segments) {
+    if (at > p.size()) return false;
+    size_t slash = std::min(p.find('/', at), p.size());
+    std::string_view seg = p.substr(at, slash - at);
+    if (!want.empty() && want.front() == '{') {
+      if (seg.empty() || n == std::size(got)) return false;
+      got[n++] = seg;
+    } else if (seg != want) {
+      return false;
+    }
+    at = slash + 1;
+  }
+  if (at != p.size() + 1) return false;  // the path has more segments
+  if (params)
+    for (size_t i = 0; i < n; ++i) params->emplace_back(got[i]);
+  return true;
+}
 
 const std::vector<RouteInfo>& Routes() {
   static const std::vector<RouteInfo> kRoutes = Build();

@@ -140,8 +140,13 @@ struct RouteInfo {
   std::vector<std::string> queryParams;  // documented query parameters
   Handler handler;
   std::regex regex;  // compiled from `path`
+  // `path` split at '/'; a "{name}" segment matches any non-empty segment.
+  std::vector<std::string> segments;
 
   std::string Id() const { return method + " " + path; }
+  // Whether `p` fits the template, as `regex` decides, without a regex (the
+  // server matches every request against the table); fills `params` in order.
+  bool Matches(std::string_view p, std::vector<std::string>* params) const;
 };
 
 // The table, built once (thread-safe static init).

@@ -2,11 +2,13 @@
 // strict JSON parsing (no server needed).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 #include "http/errors.h"
 #include "http/json_io.h"
 #include "http/openapi.h"
+#include "http/render.h"
 #include "http/routes.h"
 
 namespace {
@@ -100,6 +102,53 @@ TEST(RouteTable, PathsMatchTheirTemplatesOnly) {
   EXPECT_EQ(find("GET", "/v1.0/users/x/y"), "");
   EXPECT_EQ(find("GET", "/v1X0/me"), "");  // the dot is literal
   EXPECT_EQ(find("GET", "/api/v1/invoices/1/pdf"), "/api/v1/invoices/{id}/pdf");
+}
+
+// The server matches with RouteInfo::Matches; it must agree with the regex
+// compiled from the same template on every path, parameters included.
+TEST(RouteTable, SegmentMatcherAgreesWithTheRegexOnEveryPath) {
+  std::vector<std::string> paths{
+      "",        "/",           "//",        "/v1.0",
+      "/v1.0/",  "/v1.0/me/",   "/v1.0//me", "/v1.0/users//assignLicense",
+      "v1.0/me", "/v1.0/me?x=1"};
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> pieces{"", "x", "a@b.test", "%2F", ".", "..", "{id}", " ", "é"};
+  for (const auto& r : ld::http::Routes()) {
+    paths.push_back(r.path);
+    // Each route's template with its parameters and literals replaced at random.
+    for (int k = 0; k < 40; ++k) {
+      std::string p;
+      for (const auto& seg : r.segments) {
+        p += '/';
+        int dice = static_cast<int>(rng() % 6);
+        if (dice == 0) {
+          p += pieces[rng() % pieces.size()];
+        } else if (dice == 1) {
+          p += seg + "x";
+        } else {
+          p += seg.front() == '{' ? pieces[1 + rng() % (pieces.size() - 1)] : seg;
+        }
+      }
+      if (rng() % 8 == 0) p += "/";
+      if (rng() % 8 == 0) p += "/extra";
+      paths.push_back(p);
+    }
+  }
+  size_t matched = 0;
+  for (const auto& r : ld::http::Routes()) {
+    for (const auto& p : paths) {
+      std::smatch m;
+      bool want = std::regex_match(p, m, r.regex);
+      std::vector<std::string> params{"before"};
+      ASSERT_EQ(r.Matches(p, &params), want) << r.Id() << " on " << p;
+      std::vector<std::string> expected{"before"};
+      if (want)
+        for (size_t i = 1; i < m.size(); ++i) expected.push_back(m[i].str());
+      EXPECT_EQ(params, expected) << r.Id() << " on " << p;
+      matched += want;
+    }
+  }
+  EXPECT_GT(matched, ld::http::Routes().size());  // every template matched itself, and more
 }
 
 TEST(OpenApi, DocumentCoversEveryRouteAndEveryReferenceResolves) {
@@ -223,3 +272,47 @@ TEST(JsonIo, StrictReaders) {
 }
 
 }  // namespace
+
+// Graph paging writes users without a JSON tree; the bytes must be the ones
+// Dump(UserJson(...)) writes, for any text (quotes, control characters,
+// non-ASCII, invalid UTF-8), any licenses and any $select.
+TEST(Render, StreamedUserIsByteForByteTheTreeUser) {
+  std::mt19937_64 rng(20261124);
+  auto text = [&](size_t max) {
+    static const std::vector<std::string> kPieces{
+        "a",      "Z",    " ",    "\"",   "\\",       "/",    "\b",      "\f",
+        "\n",     "\r",   "\t",   "\x01", "\x1f",     "\x7f", "é",       "王小明",
+        "Müller", "\xff", "\xc3", "😀",    "<script>", "&",    "\xe2\x82"};
+    std::string s;
+    size_t n = rng() % (max + 1);
+    for (size_t i = 0; i < n; ++i) s += kPieces[rng() % kPieces.size()];
+    return s;
+  };
+  const auto& props = ld::http::SelectableUserProperties();
+  for (int round = 0; round < 2000; ++round) {
+    ld::app::UserWithLicenses w;
+    w.user.id = ld::Guid::NewV7(1700000000000 + round);
+    w.user.userPrincipalName = text(6);
+    w.user.displayName = text(8);
+    w.user.mailNickname = text(4);
+    if (rng() % 2) w.user.usageLocation = text(2);
+    if (rng() % 2) w.user.preferredLanguage = text(3);
+    w.user.accountEnabled = rng() % 2;
+    w.user.createdAt = rng() % 3 ? static_cast<ld::Instant>(rng() % 4102444800000ULL) : 0;
+    for (size_t l = rng() % 4; l > 0; --l) {
+      ld::LicenseAssignment a;
+      a.skuId = ld::Guid::NewV7(static_cast<ld::Instant>(rng() % 1000));
+      for (size_t d = rng() % 3; d > 0; --d) a.disabledPlans.push_back(ld::Guid::NewV7(5));
+      w.licenses.push_back(a);
+    }
+    std::vector<std::string> select;
+    if (round % 3) {
+      for (size_t k = rng() % 6; k > 0; --k) select.emplace_back(props[rng() % props.size()]);
+    }
+    std::string streamed;
+    ld::http::AppendUserJson(streamed, w, select);
+    ASSERT_EQ(streamed, ld::http::Dump(ld::http::UserJson(w, select)))
+        << "round " << round << " displayName "
+        << Json(w.user.displayName).dump(-1, ' ', true, Json::error_handler_t::replace);
+  }
+}

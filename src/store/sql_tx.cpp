@@ -1,5 +1,7 @@
 #include "store/sql_tx.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "domain/lifecycle.h"
@@ -372,6 +374,7 @@ std::vector<User> SqlTx::ListUsers(const Guid& tenant, const UserPageQuery& q) {
   auto params = f.Params();
   auto r = c_.Query(sql, params);
   std::vector<User> out;
+  out.reserve(static_cast<size_t>(std::clamp(q.limit, 0, 1000)));
   while (r->Next()) out.push_back(ReadUser(*r));
   return out;
 }
