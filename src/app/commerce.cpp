@@ -344,9 +344,16 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
     LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
     LD_ASSIGN_OR_RETURN(PricedCart priced, CheckLines(ctx, *m, cart.lines));
     // Add-ons need a base plan: owned already, or bought in this cart.
+    // Only a cart with an add-on reads the subscriptions (an organization may
+    // have many; checkout runs on the single writer).
+    bool has_add_on = std::any_of(cart.lines.begin(), cart.lines.end(), [&](const CartLine& l) {
+      const Sku* sku = ctx.catalog.FindSku(l.skuId);
+      return sku && sku->isAddOn && !sku->prerequisiteSkuIds.empty();
+    });
     std::set<Guid> have;
-    for (const auto& s : tx.ListSubscriptions(actor.tenantId))
-      if (s.status != SubscriptionStatus::kDeleted) have.insert(s.skuId);
+    if (has_add_on)
+      for (const auto& s : tx.ListSubscriptions(actor.tenantId))
+        if (s.status != SubscriptionStatus::kDeleted) have.insert(s.skuId);
     for (const auto& l : cart.lines) have.insert(l.skuId);
     for (size_t i = 0; i < cart.lines.size(); ++i) {
       const Sku* sku = ctx.catalog.FindSku(cart.lines[i].skuId);

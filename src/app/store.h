@@ -257,6 +257,14 @@ class Store {
   // True when the database answers and the schema is current (/readyz).
   virtual bool Ready() = 0;
   virtual std::string Backend() const = 0;  // "sqlite" | "postgresql"
+
+  // Group commit at work (/metrics): transactions committed, and the writes
+  // they carried. Backends that do not batch report nothing.
+  struct Stats {
+    uint64_t commits = 0;
+    uint64_t writes = 0;
+  };
+  virtual std::optional<Stats> BatchStats() const { return std::nullopt; }
 };
 
 }  // namespace ld::app

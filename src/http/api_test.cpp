@@ -60,6 +60,7 @@ TEST(ApiOps, HealthReadinessMetricsOpenApiConfig) {
         << r.Id() << " is missing from /openapi.json";
   }
 
+  srv.SignUp("metrics");  // a few writes for the store's figures
   auto metrics = c.Get("/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.Header("Content-Type").find("text/plain"), std::string::npos);
@@ -69,6 +70,17 @@ TEST(ApiOps, HealthReadinessMetricsOpenApiConfig) {
   EXPECT_NE(metrics.body.find("ld_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics.body.find("ld_checkouts_total{outcome=\"completed\"}"), std::string::npos);
   EXPECT_NE(metrics.body.find("ld_license_assignments_total"), std::string::npos);
+  // The embedded store reports its group commit: writes carried per commit.
+  auto number_after = [&](const std::string& name) -> long long {
+    auto at = metrics.body.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stoll(metrics.body.substr(at + name.size() + 2));
+  };
+  if (c.Get("/readyz").json["backend"] == "sqlite") {
+    EXPECT_GE(number_after("ld_store_commits_total"), 1) << metrics.body;
+    EXPECT_GE(number_after("ld_store_writes_total"), number_after("ld_store_commits_total"));
+  } else {
+    EXPECT_EQ(metrics.body.find("ld_store_commits_total"), std::string::npos);
+  }
 }
 
 TEST(ApiOps, UnknownPathsAndMethods) {

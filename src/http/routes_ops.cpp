@@ -26,7 +26,19 @@ Result<Reply> Readyz(Call& c) {
 
 Result<Reply> MetricsH(Call& c) {
   Reply r;
-  r.raw = c.metrics.Render();
+  std::string text = c.metrics.Render();
+  if (auto st = c.ctx.store.BatchStats()) {
+    text +=
+        "# HELP ld_store_commits_total Write transactions committed (group commit).\n"
+        "# TYPE ld_store_commits_total counter\n"
+        "ld_store_commits_total " +
+        std::to_string(st->commits) +
+        "\n# HELP ld_store_writes_total Writes those transactions carried.\n"
+        "# TYPE ld_store_writes_total counter\n"
+        "ld_store_writes_total " +
+        std::to_string(st->writes) + "\n";
+  }
+  r.raw = std::move(text);
   r.contentType = "text/plain; version=0.0.4; charset=utf-8";
   return r;
 }

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <chrono>
 #include <future>
 
 #include "store/sql_tx.h"
@@ -17,7 +18,31 @@ struct SqliteStore::Pending {
 SqliteStore::SqliteStore(const SqliteOptions& options, int64_t now_ms) : opts_(options) {
   writer_ = std::make_unique<SqliteConn>(opts_.path, false);
   ApplyMigrations(*writer_, now_ms);
+  // The checkpointer does this work instead of the writer's commits.
+  writer_->ExecScript("PRAGMA wal_autocheckpoint=0");
   thread_ = std::thread([this] { WriterLoop(); });
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+}
+
+void SqliteStore::CheckpointLoop() {
+  std::unique_ptr<SqliteConn> conn;
+  uint64_t done_at = 0;  // commits_ when the last checkpoint ran
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stopping_) {
+    ckpt_cv_.wait_for(l, std::chrono::milliseconds(100));
+    if (stopping_ || commits_ == done_at) continue;
+    done_at = commits_;
+    l.unlock();
+    try {
+      if (!conn) conn = std::make_unique<SqliteConn>(opts_.path, false);
+      int wal_frames = 0, copied = 0;
+      sqlite3_wal_checkpoint_v2(conn->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames,
+                                &copied);
+    } catch (const StoreError&) {
+      conn.reset();  // retried on the next round; the WAL keeps every commit meanwhile
+    }
+    l.lock();
+  }
 }
 
 SqliteStore::~SqliteStore() {
@@ -26,6 +51,8 @@ SqliteStore::~SqliteStore() {
     stopping_ = true;
   }
   cv_.notify_all();
+  ckpt_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -63,10 +90,10 @@ void SqliteStore::RunBatch(std::vector<Pending*>& batch) {
   SqlTx tx(*writer_);
   bool began = false;
   try {
-    writer_->ExecScript("BEGIN IMMEDIATE");
+    writer_->Exec("BEGIN IMMEDIATE", {});
     began = true;
     for (Pending* p : batch) {
-      writer_->ExecScript("SAVEPOINT w");
+      writer_->Exec("SAVEPOINT w", {});
       try {
         p->result = (*p->fn)(tx);
       } catch (const StoreError& e) {
@@ -74,10 +101,10 @@ void SqliteStore::RunBatch(std::vector<Pending*>& batch) {
       } catch (const std::exception& e) {
         p->result = Error::Internal(std::string("unexpected error: ") + e.what());
       }
-      if (!p->result.ok()) writer_->ExecScript("ROLLBACK TO w");
-      writer_->ExecScript("RELEASE w");
+      if (!p->result.ok()) writer_->Exec("ROLLBACK TO w", {});
+      writer_->Exec("RELEASE w", {});
     }
-    writer_->ExecScript("COMMIT");
+    writer_->Exec("COMMIT", {});
     std::lock_guard<std::mutex> l(mu_);
     ++commits_;
     writes_ += batch.size();
@@ -141,10 +168,10 @@ Status SqliteStore::Read(const Fn& fn) {
   }
   Status result;
   try {
-    c->ExecScript("BEGIN");
+    c->Exec("BEGIN", {});
     SqlTx tx(*c);
     result = fn(tx);
-    c->ExecScript("COMMIT");
+    c->Exec("COMMIT", {});
   } catch (const StoreError& e) {
     // A reader in doubt is closed rather than reused.
     c.reset();

@@ -2,7 +2,10 @@
 // connection and applies queued writes in batches: BEGIN IMMEDIATE, one
 // SAVEPOINT per write (a refused write rolls back alone), COMMIT with
 // synchronous=FULL, then every caller of the batch is answered (group
-// commit). Reads use a pool of read-only connections (WAL snapshots).
+// commit). Reads use a pool of read-only connections (WAL snapshots). A
+// checkpointer thread with its own connection copies the WAL back into the
+// database file (PASSIVE, so it never blocks the writer), which keeps that
+// work and its fsync off the writer's path.
 // Thread-safe.
 #pragma once
 
@@ -36,6 +39,7 @@ class SqliteStore final : public app::Store {
   Status Read(const Fn& fn) override;
   bool Ready() override;
   std::string Backend() const override { return "sqlite"; }
+  std::optional<Stats> BatchStats() const override { return Stats{commits(), writes()}; }
 
   // Statistics for benchmarks and /metrics.
   uint64_t commits() const;
@@ -48,6 +52,7 @@ class SqliteStore final : public app::Store {
   std::unique_ptr<SqliteConn> TakeReader();
   void ReturnReader(std::unique_ptr<SqliteConn> c);
   void DropReader();  // a reader that failed is closed; its slot frees
+  void CheckpointLoop();
 
   SqliteOptions opts_;
   std::unique_ptr<SqliteConn> writer_;
@@ -59,6 +64,8 @@ class SqliteStore final : public app::Store {
   uint64_t commits_ = 0;
   uint64_t writes_ = 0;
   std::thread thread_;
+  std::thread checkpointer_;
+  std::condition_variable ckpt_cv_;  // with mu_
 
   std::mutex rmu_;
   std::condition_variable rcv_;
