@@ -110,13 +110,12 @@ Result<Authenticated> Authenticate(Context& ctx, const std::string& secret) {
   bool found = false;
   Instant now = ctx.Now();
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
-    auto t = tx.FindToken(hash);
-    if (!t || t->expiresAt <= now) return Ok();
-    auto u = tx.FindUser(t->tenantId, t->userId);
-    if (!u || !u->accountEnabled) return Ok();
-    out.actor = Actor{t->tenantId, t->userId, tx.ListRoles(t->tenantId, t->userId)};
-    out.kind = t->kind;
-    out.csrfHash = t->csrfHash;
+    auto s = tx.FindSignedIn(hash);
+    if (!s || s->token.expiresAt <= now || !s->accountEnabled) return Ok();
+    const TokenRecord& t = s->token;
+    out.actor = Actor{t.tenantId, t.userId, std::move(s->roles)};
+    out.kind = t.kind;
+    out.csrfHash = t.csrfHash;
     found = true;
     return Ok();
   }));

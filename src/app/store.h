@@ -240,6 +240,14 @@ class Tx {
   // Tokens and sessions.
   virtual void InsertToken(const TokenRecord& t) = 0;
   virtual std::optional<TokenRecord> FindToken(const std::string& token_hash) = 0;
+  // The token with its user's accountEnabled and roles, in one query (every
+  // request authenticates); nullopt when the token or its user is gone.
+  struct SignedIn {
+    TokenRecord token;
+    bool accountEnabled = false;
+    RoleSet roles;
+  };
+  virtual std::optional<SignedIn> FindSignedIn(const std::string& token_hash) = 0;
   virtual void DeleteToken(const std::string& token_hash) = 0;
   virtual void DeleteUserTokens(const Guid& tenant, const Guid& user) = 0;
 

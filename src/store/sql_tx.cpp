@@ -1016,6 +1016,27 @@ std::optional<TokenRecord> SqlTx::FindToken(const std::string& h) {
   return TokenRecord{r->Text(0), r->Id(1), r->Id(2), r->Text(3), r->Text(4), r->Int(5), r->Int(6)};
 }
 
+std::optional<app::Tx::SignedIn> SqlTx::FindSignedIn(const std::string& h) {
+  auto r = Q(c_,
+             "SELECT t.token_hash, t.tenant_id, t.user_id, t.kind, t.csrf_hash, t.created_at, "
+             "t.expires_at, u.account_enabled, r.role FROM tokens t JOIN users u ON u.tenant_id "
+             "= t.tenant_id AND u.id = t.user_id LEFT JOIN user_roles r ON r.tenant_id = "
+             "t.tenant_id AND r.user_id = t.user_id WHERE t.token_hash = ? ORDER BY r.role",
+             h);
+  std::optional<SignedIn> out;
+  while (r->Next()) {
+    if (!out) {
+      out.emplace();
+      out->token =
+          TokenRecord{r->Text(0), r->Id(1), r->Id(2), r->Text(3), r->Text(4), r->Int(5), r->Int(6)};
+      out->accountEnabled = r->Int(7) != 0;
+    }
+    if (!r->IsNull(8))
+      if (auto role = ParseRole(r->Text(8))) out->roles.push_back(*role);
+  }
+  return out;
+}
+
 void SqlTx::DeleteToken(const std::string& h) {
   X(c_, "DELETE FROM tokens WHERE token_hash = ?", h);
 }

@@ -103,6 +103,7 @@ class SqlTx final : public app::Tx {
 
   void InsertToken(const app::TokenRecord& t) override;
   std::optional<app::TokenRecord> FindToken(const std::string& token_hash) override;
+  std::optional<SignedIn> FindSignedIn(const std::string& token_hash) override;
   void DeleteToken(const std::string& token_hash) override;
   void DeleteUserTokens(const Guid& tenant, const Guid& user) override;
 
