@@ -416,6 +416,26 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
     return FinishCheckout(tx, ctx, actor, order, charge, invoice_payment, idem, &out);
   });
   if (!st.ok()) {
+    // An error does not prove Tx2 was not applied: the connection may have
+    // died after its COMMIT. Read the order back before touching the money.
+    std::optional<Order> settled;
+    Status seen = ctx.store.Read([&](Tx& tx) -> Status {
+      settled = tx.FindOrder(actor.tenantId, order.id);
+      return Ok();
+    });
+    // Unknown outcome: leave the order pending; RecoverPendingOrders voids the
+    // charge only if Tx2 did not complete it.
+    if (!seen.ok()) return st.error();
+    if (settled && settled->status != OrderStatus::kPending) {
+      // Tx2 is durable: answer what it recorded (completed, or declined: 402).
+      const std::string& code = settled->failureCode;
+      bool declined =
+          code == "CardDeclined" || code == "InsufficientFunds" || code == "GatewayError";
+      if (settled->status != OrderStatus::kCompleted && !declined) return st.error();
+      out.order = *settled;
+      out.statusCode = settled->status == OrderStatus::kCompleted ? 201 : 402;
+      return out;
+    }
     // Nothing of Tx2 is durable: give the money back and fail the order.
     if (!charge.chargeId.empty()) (void)ctx.gateway.Void(charge.chargeId);
     (void)ctx.store.Write([&](Tx& tx) -> Status {

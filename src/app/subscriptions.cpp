@@ -226,8 +226,31 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
     return Ok();
   });
   if (!st.ok()) {
-    if (!pay.chargeId.empty()) (void)ctx.gateway.Void(pay.chargeId);
-    return st.error();
+    // An error does not prove the write was not applied (the connection may
+    // have died after its COMMIT): read back before touching the money.
+    bool applied = false;
+    Status seen = ctx.store.Read([&](Tx& tx) -> Status {
+      if (idem) {
+        auto rec = tx.FindIdempotency(actor.tenantId, idem->key);
+        applied = rec && rec->state == "done" && rec->requestHash == idem->requestHash;
+      } else if (change.quantity && delta != 0) {
+        auto cur = tx.FindSubscription(actor.tenantId, id);
+        applied = cur && cur->quantity == *change.quantity;
+      }
+      if (applied) {
+        LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
+      }
+      return Ok();
+    });
+    if (!seen.ok() || !applied) {
+      // Not applied. With an Idempotency-Key the charge is kept: its gateway
+      // key is derived from the Idempotency-Key, so the client's retry finds
+      // this very charge (a gateway replays a key's first outcome even once
+      // voided) and completes the change with it. Without a key a retry
+      // would charge anew, so this charge is given back.
+      if (!pay.chargeId.empty() && !idem) (void)ctx.gateway.Void(pay.chargeId);
+      return st.error();
+    }
   }
   // The refund goes after the durable change: a crash here loses no money of
   // the customer's that the credit note does not record.
@@ -338,8 +361,21 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
     return Ok();
   });
   if (!st.ok()) {
-    if (!pay.chargeId.empty()) (void)ctx.gateway.Void(pay.chargeId);
-    return st.error();
+    // The charge is kept: if the write was applied after all (an error after
+    // COMMIT) it paid for it; if not, the subscription is unchanged, so a
+    // retry uses the same gateway key, finds this very charge and completes
+    // the reactivation with it (voiding it would make that retry free).
+    bool applied = false;
+    Status seen = ctx.store.Read([&](Tx& tx) -> Status {
+      auto cur = tx.FindSubscription(actor.tenantId, id);
+      applied = cur && cur->status == SubscriptionStatus::kActive &&
+                cur->statusChangedAt != sub.statusChangedAt;
+      if (applied) {
+        LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
+      }
+      return Ok();
+    });
+    if (!seen.ok() || !applied) return st.error();
   }
   return *out;
 }
