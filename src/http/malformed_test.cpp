@@ -84,6 +84,8 @@ std::vector<Case> Cases() {
                "InvalidUtf8", ""});
   v.push_back({"UTF-16 surrogate", "POST", "/api/v1/carts", "{\"x\":\"\xed\xa0\x80\"}", 400,
                "InvalidUtf8", ""});
+  v.push_back({"number beyond a double", "POST", "/api/v1/carts",
+               "{\"lineItems\":[{\"quantity\":1e400}]}", 400, "InvalidJson", ""});
   v.push_back({"nesting 40 deep", "POST", "/api/v1/carts",
                std::string(40, '[') + std::string(40, ']'), 400, "JsonTooDeep", ""});
   v.push_back({"nested objects 33 deep", "PATCH", "/v1.0/me",
