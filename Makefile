@@ -9,7 +9,7 @@ LISTEN  ?= 127.0.0.1:8080
 CLOUD   ?= worldwide
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build web test test-cpp test-web run bench sanitize tsan soak fuzz format clean
+.PHONY: all deps build web test test-cpp test-web run bench sanitize tsan soak fuzz ci-hardening format clean
 
 all: build
 
@@ -50,11 +50,13 @@ BENCH_FLAGS ?=
 bench: build
 	LD_BINARY=$(CURDIR)/$(BUILD)/licensedesk JOBS=$(JOBS) bash bench/run.sh $(BENCH_FLAGS)
 
-# ASan + UBSan build of everything, then every C++ suite on SQLite.
+# ASan + UBSan build of everything, then every C++ suite on SQLite. A UBSan
+# report fails its test (by default UBSan prints and carries on).
 sanitize: deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLD_SANITIZE=address,undefined
 	cmake --build build-asan -j$(JOBS)
-	cd build-asan && ctest -j$(JOBS) --output-on-failure --timeout 900 -E '^pg[._]'
+	cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest -j$(JOBS) --output-on-failure --timeout 900 -E '^pg[._]'
 
 # ThreadSanitizer on the concurrency tests (R5, R7, the store's writer).
 tsan: deps
@@ -65,7 +67,7 @@ tsan: deps
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
 FUZZ_SECONDS ?= 30
-FUZZERS ?= odata catalog card
+FUZZERS ?= odata catalog card json_body
 fuzz:
 	LICENSEDESK_WEB=0 LICENSEDESK_EXTRA_PACKAGES="clang-14 libclang-rt-14-dev" bash scripts/install-deps.sh
 	CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -74,6 +76,19 @@ fuzz:
 	set -e; for f in $(FUZZERS); do mkdir -p build-fuzz/corpus/$$f; \
 	  build-fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/crash-$$f- \
 	    build-fuzz/corpus/$$f tests/fuzz/corpus/$$f; done
+
+# CI's bounded slice of sanitizers and fuzzing (docs/reliability.md has the
+# figures): ThreadSanitizer on the concurrency tests, AddressSanitizer and
+# UndefinedBehaviorSanitizer on every C++ suite (SQLite), then each fuzzer for
+# HARDENING_FUZZ_SECONDS. Each step uses its own build directory.
+HARDENING_FUZZ_SECONDS ?= 20
+ci-hardening:
+	@start=$$(date +%s); \
+	step() { t=$$(date +%s); $(MAKE) --no-print-directory "$$@" || exit 1; \
+	  echo "ci-hardening: $$1 took $$(( $$(date +%s) - t )) s"; }; \
+	step tsan && step sanitize && \
+	step fuzz FUZZ_SECONDS=$(HARDENING_FUZZ_SECONDS) FUZZERS="$(FUZZERS)" && \
+	echo "ci-hardening: total $$(( $$(date +%s) - start )) s"
 
 # R15 soak: the crash test with many more SIGKILLs than CI's 50.
 SOAK_KILLS ?= 500
