@@ -64,6 +64,33 @@ const std::vector<std::string_view>& SelectableUserProperties() {
   return kProps;
 }
 
+namespace {
+// The properties of a user without $select: Graph's defaults plus
+// accountEnabled, usageLocation and assignedLicenses, sorted as a JSON tree
+// (a std::map) writes them.
+const std::vector<std::string>& DefaultUserProperties() {
+  static const std::vector<std::string> kDefault = [] {
+    std::vector<std::string> v{"businessPhones",
+                               "displayName",
+                               "givenName",
+                               "jobTitle",
+                               "mail",
+                               "mobilePhone",
+                               "officeLocation",
+                               "preferredLanguage",
+                               "surname",
+                               "userPrincipalName",
+                               "id",
+                               "accountEnabled",
+                               "usageLocation",
+                               "assignedLicenses"};
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  return kDefault;
+}
+}  // namespace
+
 Json UserJson(const app::UserWithLicenses& w, const std::vector<std::string>& select) {
   const User& u = w.user;
   auto value = [&](std::string_view p) -> Json {
@@ -86,11 +113,7 @@ Json UserJson(const app::UserWithLicenses& w, const std::vector<std::string>& se
   };
   Json out = Json::object();
   if (select.empty()) {
-    for (std::string_view p :
-         {"businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-          "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
-          "accountEnabled", "usageLocation", "assignedLicenses"})
-      out[std::string(p)] = value(p);
+    for (const auto& p : DefaultUserProperties()) out[p] = value(p);
   } else {
     for (const auto& p : select) out[p] = value(p);
   }
@@ -204,27 +227,8 @@ void AppendUserJson(std::string& out, const app::UserWithLicenses& w,
       out += "null";  // givenName, jobTitle, mobilePhone, officeLocation, surname
     }
   };
-  // Keys in the order nlohmann::json (a std::map) writes them: sorted.
-  static const std::vector<std::string> kDefault = [] {
-    std::vector<std::string> v{"businessPhones",
-                               "displayName",
-                               "givenName",
-                               "jobTitle",
-                               "mail",
-                               "mobilePhone",
-                               "officeLocation",
-                               "preferredLanguage",
-                               "surname",
-                               "userPrincipalName",
-                               "id",
-                               "accountEnabled",
-                               "usageLocation",
-                               "assignedLicenses"};
-    std::sort(v.begin(), v.end());
-    return v;
-  }();
   std::vector<std::string> sorted;
-  const std::vector<std::string>* keys = &kDefault;
+  const std::vector<std::string>* keys = &DefaultUserProperties();  // sorted
   if (!select.empty()) {
     sorted = select;
     std::sort(sorted.begin(), sorted.end());
