@@ -230,8 +230,6 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
           OrderJson(order).dump());
     out->statusCode = 402;
   } else {
-    auto cart = tx.FindCart(actor.tenantId, order.cartId);
-    if (!cart) return Error::Internal("the cart of a pending order is gone");
     order.status = OrderStatus::kCompleted;
     order.paymentStatus = invoice_payment ? PaymentStatus::kDue : PaymentStatus::kCaptured;
     order.chargeId = charge.chargeId;
@@ -275,9 +273,8 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
                            line.unitPrice, line.amount, 0, s.periodStart, s.currentPeriodEnd});
     }
     tx.UpdateOrder(order);
-    cart->status = CartStatus::kOrdered;
-    cart->updatedAt = now;
-    tx.UpdateCart(*cart);
+    if (!tx.MarkCartOrdered(actor.tenantId, order.cartId, now))
+      return Error::Internal("the cart of a pending order is gone");
     IssueInvoice(tx, ctx, t, InvoiceKind::kInvoice, order.id, std::nullopt, order.currency,
                  m->taxRateBp, std::move(inv_lines), order.paymentStatus,
                  invoice_payment ? now + 30 * kMsPerDay : now);

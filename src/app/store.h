@@ -162,6 +162,9 @@ class Tx {
   // Carts.
   virtual void InsertCart(const Cart& c) = 0;
   virtual void UpdateCart(const Cart& c) = 0;  // status, times and lines
+  // Checkout's completion: the cart's status only (its lines stay as they are).
+  // False when the cart does not exist.
+  virtual bool MarkCartOrdered(const Guid& tenant, const Guid& id, Instant at) = 0;
   virtual std::optional<Cart> FindCart(const Guid& tenant, const Guid& id) = 0;
   // Takes the cart's row lock (PostgreSQL); a no-op on SQLite.
   virtual void LockCart(const Guid& tenant, const Guid& id) = 0;

@@ -16,6 +16,7 @@
 //     throwing and parses back to the same value;
 //   - no handler throws on any accepted body (an exception would be a 500 for
 //     bad input), and none answers 500 (kInternal).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -74,7 +75,9 @@ struct Harness {
   }
 
   void Run(const ld::http::RouteInfo& r, const Json& body) {
-    std::vector<std::string> params(r.regex.mark_count(), id);
+    auto n = std::count_if(r.segments.begin(), r.segments.end(),
+                           [](const std::string& s) { return !s.empty() && s.front() == '{'; });
+    std::vector<std::string> params(static_cast<size_t>(n), id);
     ld::http::Call c{*ctx, req, r, params, metrics};
     c.testClock = &clock;
     // A signed-in caller without any role (tenant and user exist nowhere).

@@ -1,7 +1,6 @@
 #include "http/openapi.h"
 
 #include <cctype>
-#include <regex>
 
 #include "http/routes.h"
 
@@ -373,11 +372,12 @@ Json Operation(const RouteInfo& r) {
                             : r.path.rfind("/api/v1", 0) == 0 ? "commerce"
                                                               : "operations"});
   Json params = Json::array();
-  static const std::regex kParam("\\{([a-zA-Z]+)\\}");
-  for (auto it = std::sregex_iterator(r.path.begin(), r.path.end(), kParam);
-       it != std::sregex_iterator(); ++it)
-    params.push_back(
-        {{"name", (*it)[1].str()}, {"in", "path"}, {"required", true}, {"schema", Str()}});
+  for (const auto& seg : r.segments)
+    if (!seg.empty() && seg.front() == '{')
+      params.push_back({{"name", seg.substr(1, seg.size() - 2)},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", Str()}});
   for (const auto& q : r.queryParams)
     params.push_back({{"name", q}, {"in", "query"}, {"required", false}, {"schema", Str()}});
   if (r.money)

@@ -80,28 +80,11 @@ std::optional<std::string> Base64UrlDecode(const std::string& text) {
 
 namespace {
 
-std::regex CompilePath(const std::string& tmpl) {
-  std::string re;
-  for (size_t i = 0; i < tmpl.size(); ++i) {
-    char c = tmpl[i];
-    if (c == '{') {
-      size_t end = tmpl.find('}', i);
-      re += "([^/]+)";
-      i = end;
-      continue;
-    }
-    if (std::string_view(".^$|()[]*+?\\").find(c) != std::string_view::npos) re += '\\';
-    re += c;
-  }
-  return std::regex(re, std::regex::ECMAScript | std::regex::optimize);
-}
-
 std::vector<RouteInfo> Build() {
   std::vector<RouteInfo> all;
   for (auto part : {OpsRoutes(), AuthRoutes(), GraphRoutes(), CommerceRoutes()})
     for (auto& r : part) all.push_back(std::move(r));
   for (auto& r : all) {
-    r.regex = CompilePath(r.path);
     std::string_view t(r.path);
     for (size_t at = 1; at <= t.size();) {
       size_t slash = std::min(t.find('/', at), t.size());

@@ -12,7 +12,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -109,7 +108,7 @@ struct Call {
   app::Context& ctx;
   const HttpRequest& req;
   const RouteInfo& route;
-  const std::vector<std::string>& pathParams;  // regex groups: {id} ...
+  const std::vector<std::string>& pathParams;  // the {name} segments, in order
   Metrics& metrics;
   const InvoicePdfRenderer* pdf = nullptr;
   SettableClock* testClock = nullptr;  // set when the deployment runs on a test clock
@@ -139,13 +138,12 @@ struct RouteInfo {
   ResponseSpec response;
   std::vector<std::string> queryParams;  // documented query parameters
   Handler handler;
-  std::regex regex;  // compiled from `path`
   // `path` split at '/'; a "{name}" segment matches any non-empty segment.
   std::vector<std::string> segments;
 
   std::string Id() const { return method + " " + path; }
-  // Whether `p` fits the template, as `regex` decides, without a regex (the
-  // server matches every request against the table); fills `params` in order.
+  // Whether `p` fits the template (the server matches every request against
+  // the table); fills `params` with the {name} segments, in order.
   bool Matches(std::string_view p, std::vector<std::string>* params) const;
 };
 

@@ -619,6 +619,11 @@ void SqlTx::UpdateCart(const Cart& c) {
   WriteCartLines(c_, c);
 }
 
+bool SqlTx::MarkCartOrdered(const Guid& tenant, const Guid& id, Instant at) {
+  return X(c_, "UPDATE carts SET status = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+           ToString(CartStatus::kOrdered), at, tenant, id) == 1;
+}
+
 std::optional<Cart> SqlTx::FindCart(const Guid& tenant, const Guid& id) {
   Cart c;
   {

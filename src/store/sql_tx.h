@@ -47,6 +47,7 @@ class SqlTx final : public app::Tx {
 
   void InsertCart(const Cart& c) override;
   void UpdateCart(const Cart& c) override;
+  bool MarkCartOrdered(const Guid& tenant, const Guid& id, Instant at) override;
   std::optional<Cart> FindCart(const Guid& tenant, const Guid& id) override;
   void LockCart(const Guid& tenant, const Guid& id) override;
   std::vector<Cart> ListCarts(const Guid& tenant, const Guid& owner,
