@@ -734,10 +734,10 @@ double RawBulkAssign(Env& env, Report& rep, const std::string& db, const std::st
     fs::remove(copy + "-wal");
     fs::remove(copy + "-shm");
     best = best == 0 ? s : std::min(best, s);
-    ways += Format("%s%s %.2f s", ways.empty() ? "" : ", ",
-                   setBased ? "the server's INSERT ... SELECT statements (random audit ids)"
-                            : "a loop of prepared statements (time-ordered audit ids)",
-                   s);
+    ways += Format(
+        "%s%s %.2f s", ways.empty() ? "" : ", ",
+        setBased ? "the server's INSERT ... SELECT statements" : "a loop of prepared statements",
+        s);
   }
   rep.Note(Format("raw SQLite auto-assign of %s users: %s", Count(n).c_str(), ways.c_str()));
   return best;

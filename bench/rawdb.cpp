@@ -273,6 +273,24 @@ RawResult SqliteCommitRate(const std::string& dir, const std::string& schema, Ro
   return out;
 }
 
+namespace {
+// The one audit entry the server writes for an auto-assign (the set, not each user).
+void OneAuditEntry(Db& db, const Id& tenant, int64_t now, int64_t assigned) {
+  std::string after = std::string("{\"assigned\":") + std::to_string(assigned) +
+                      ",\"firstSeq\":1,\"lastSeq\":" + std::to_string(assigned) +
+                      ",\"orderId\":\"bench\",\"skuId\":\"" + kSku + "\",\"usageLocation\":\"US\"}";
+  db.Prepare(
+        "INSERT INTO audit_log (tenant_id, id, at, actor_id, action, target_type, target_id, "
+        "before_json, after_json) VALUES (?, ?, ?, NULL, 'license.autoAssign', 'subscription', "
+        "'bench', '', ?)")
+      .Blob(1, tenant)
+      .Blob(2, NewV7(now))
+      .Int(3, now)
+      .Text(4, after)
+      .Run();
+}
+}  // namespace
+
 double SqliteBulkAssign(const std::string& path, const std::string& domain, int64_t n,
                         bool setBased) {
   Db db(path);
@@ -290,7 +308,6 @@ double SqliteBulkAssign(const std::string& path, const std::string& domain, int6
   double t0 = Now();
   db.Exec("BEGIN IMMEDIATE");
   if (setBased) {
-    std::string after = std::string("{\"reason\":\"order bench\",\"skuId\":\"") + kSku + "\"}";
     db.Prepare(
           "INSERT INTO license_assignments (tenant_id, user_id, sku_id, disabled_plans, "
           "assigned_at, seq) SELECT u.tenant_id, u.id, ?, '', ?, ROW_NUMBER() OVER (ORDER BY "
@@ -317,18 +334,7 @@ double SqliteBulkAssign(const std::string& path, const std::string& domain, int6
         .Blob(2, tenant)
         .Blob(3, sku)
         .Run();
-    db.Prepare(
-          "INSERT INTO audit_log (tenant_id, id, at, actor_id, action, target_type, target_id, "
-          "before_json, after_json) SELECT tenant_id, randomblob(16), ?, NULL, "
-          "'license.autoAssign', 'user', lower(substr(hex(user_id), 1, 8) || '-' || "
-          "substr(hex(user_id), 9, 4) || '-' || substr(hex(user_id), 13, 4) || '-' || "
-          "substr(hex(user_id), 17, 4) || '-' || substr(hex(user_id), 21)), '', ? FROM "
-          "license_assignments WHERE tenant_id = ? AND sku_id = ?")
-        .Int(1, now)
-        .Text(2, after)
-        .Blob(3, tenant)
-        .Blob(4, sku)
-        .Run();
+    OneAuditEntry(db, tenant, now, done);
     db.Exec("COMMIT");
     return Now() - t0;
   }
@@ -346,21 +352,10 @@ double SqliteBulkAssign(const std::string& path, const std::string& domain, int6
   Stmt& loc = db.Prepare(
       "UPDATE users SET usage_location = 'US' WHERE tenant_id = ? AND id = ? AND usage_location "
       "IS NULL");
-  Stmt& audit = db.Prepare(
-      "INSERT INTO audit_log (tenant_id, id, at, actor_id, action, target_type, target_id, "
-      "before_json, after_json) VALUES (?, ?, ?, NULL, 'license.autoAssign', 'user', ?, '', ?)");
-  std::string after = std::string("{\"reason\":\"order bench\",\"skuId\":\"") + kSku + "\"}";
   int64_t seq = 0;
   for (const auto& [user, noLocation] : users) {
     ins.Blob(1, tenant).Blob(2, user).Blob(3, sku).Int(4, now).Int(5, ++seq).Run();
     if (noLocation) loc.Blob(1, tenant).Blob(2, user).Run();
-    Id id = SeqV7(now, static_cast<uint64_t>(seq));
-    audit.Blob(1, tenant)
-        .Blob(2, id)
-        .Int(3, now)
-        .Text(4, GuidText(user.data()))
-        .Text(5, after)
-        .Run();
   }
   db.Prepare(
         "INSERT INTO license_pools (tenant_id, sku_id, consumed, next_seq) VALUES (?, ?, ?, ?)")
@@ -369,6 +364,7 @@ double SqliteBulkAssign(const std::string& path, const std::string& domain, int6
       .Int(3, seq)
       .Int(4, seq + 1)
       .Run();
+  OneAuditEntry(db, tenant, now, seq);
   db.Exec("COMMIT");
   return Now() - t0;
 }

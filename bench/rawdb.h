@@ -37,8 +37,9 @@ RawResult SqliteCommitRate(const std::string& dir, const std::string& schema, Ro
 
 // On an existing database file (a copy: it is changed): one transaction that
 // gives the first `n` license-less users of the tenant owning `domain` an
-// assignment, an audit entry and a usage location where they have none,
-// row by row with prepared statements; what a checkout with autoAssign writes.
+// assignment and a usage location where they have none, plus one audit entry
+// for the set, row by row with prepared statements; what a checkout with
+// autoAssign writes.
 // Returns seconds from BEGIN to the durable COMMIT.
 // `setBased`: the server's own INSERT ... SELECT statements instead of a
 // loop of prepared statements (which one is faster depends on the machine).

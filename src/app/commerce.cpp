@@ -266,8 +266,21 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
         PoolCounts p = tx.GetPool(actor.tenantId, line.skuId);
         int64_t free = p.enabled + p.warning - p.consumed;
         int64_t limit = std::min(line.quantity, free);
-        line.licensesAutoAssigned = tx.AutoAssign(actor.tenantId, line.skuId, limit, now, t.country,
-                                                  actor.userId, "order " + order.id.str());
+        auto done = tx.AutoAssign(actor.tenantId, line.skuId, limit, now, t.country);
+        line.licensesAutoAssigned = done.assigned;
+        // One entry for the whole set (docs/decisions.md): the users are the
+        // holders of the SKU with seq firstSeq..lastSeq.
+        if (done.assigned > 0)
+          Audit(tx, ctx, actor.userId, actor.tenantId, "license.autoAssign", "subscription",
+                s.id.str(), "",
+                nlohmann::json{{"skuId", line.skuId.str()},
+                               {"orderId", order.id.str()},
+                               {"assigned", done.assigned},
+                               {"firstSeq", done.firstSeq},
+                               {"lastSeq", done.firstSeq + done.assigned - 1},
+                               {"usageLocation", t.country},
+                               {"usageLocationsSet", done.usageLocationsSet}}
+                    .dump());
       }
       inv_lines.push_back({sku ? sku->name : line.skuId.str(), line.skuId, line.quantity,
                            line.unitPrice, line.amount, 0, s.periodStart, s.currentPeriodEnd});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "support/app_fixture.h"
@@ -256,6 +258,41 @@ TEST(Checkout, R6AutoAssignsOldestUnlicensedUsersFirstWithCountryDefault) {
   auto pool = GetSubscribedSku(*f.ctx, a, kBusinessPremium);
   EXPECT_EQ(pool->counts.consumed, 3);
   EXPECT_EQ(pool->counts.enabled, 3);
+  // One audit entry names the set: the SKU's holders with seq firstSeq..lastSeq.
+  auto audit = ListAudit(*f.ctx, a, std::nullopt, 100);
+  std::vector<AuditEntry> auto_entries;
+  for (const auto& e : audit->entries)
+    if (e.action == "license.autoAssign") auto_entries.push_back(e);
+  ASSERT_EQ(auto_entries.size(), 1u);
+  EXPECT_EQ(auto_entries[0].actorId, a.userId);
+  EXPECT_EQ(auto_entries[0].targetType, "subscription");
+  EXPECT_EQ(auto_entries[0].targetId, o.lines[0].subscriptionId->str());
+  auto after = nlohmann::json::parse(auto_entries[0].after);
+  EXPECT_EQ(after["orderId"], o.id.str());
+  EXPECT_EQ(after["skuId"], kBusinessPremium.str());
+  EXPECT_EQ(after["assigned"], 3);
+  EXPECT_EQ(after["usageLocation"], "TW");
+  EXPECT_EQ(after["usageLocationsSet"], 2);  // user1 and user2; the admin had one
+  int64_t first = after["firstSeq"], last = after["lastSeq"];
+  EXPECT_EQ(last - first + 1, 3);
+  std::set<int64_t> seqs;
+  for (const Guid& id : {a.userId, users[1].id, users[2].id}) {
+    auto u = GetUser(*f.ctx, a, id.str());
+    ASSERT_EQ(u->licenses.size(), 1u);
+    seqs.insert(u->licenses[0].seq);
+  }
+  EXPECT_EQ(seqs, (std::set<int64_t>{first, first + 1, last}));
+  // A later removal names the seq, so the trail of each user stays complete.
+  int64_t seq1 = GetUser(*f.ctx, a, users[1].id.str())->licenses[0].seq;
+  ASSERT_TRUE(AssignLicense(*f.ctx, a, users[1].id.str(), {}, {kBusinessPremium}).ok());
+  std::vector<AuditEntry> removals;
+  auto later = ListAudit(*f.ctx, a, std::nullopt, 100);
+  for (const auto& e : later->entries)
+    if (e.action == "license.remove") removals.push_back(e);
+  ASSERT_EQ(removals.size(), 1u);
+  const AuditEntry& removal = removals[0];
+  EXPECT_EQ(removal.targetId, users[1].id.str());
+  EXPECT_EQ(nlohmann::json::parse(removal.before)["seq"], seq1);
 }
 
 TEST(Checkout, R6AutoAssignStopsAtThePurchasedQuantityAndAtUsers) {

@@ -220,7 +220,11 @@ Status DeleteUser(Context& ctx, const Actor& actor, const std::string& key) {
     auto licenses = tx.ListAssignments(u.tenantId, u.id);
     nlohmann::json before = UserJson(u);
     before["licenses"] = nlohmann::json::array();
-    for (const auto& a : licenses) before["licenses"].push_back(a.skuId.str());
+    before["licenseSeqs"] = nlohmann::json::array();
+    for (const auto& a : licenses) {
+      before["licenses"].push_back(a.skuId.str());
+      before["licenseSeqs"].push_back(a.seq);
+    }
     tx.DeleteUser(u.tenantId, u.id);
     Audit(tx, ctx, actor.userId, actor.tenantId, "user.delete", "user", u.id.str(), before.dump(),
           "");

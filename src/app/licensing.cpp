@@ -108,12 +108,13 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
       return std::any_of(held.begin(), held.end(), [&](const auto& a) { return a.skuId == s; });
     };
     for (const auto& s : remove) {
-      if (!tx.DeleteAssignment(actor.tenantId, u.id, s))
+      auto it = std::find_if(held.begin(), held.end(), [&](const auto& a) { return a.skuId == s; });
+      if (it == held.end() || !tx.DeleteAssignment(actor.tenantId, u.id, s))
         return Bad("LicenseNotAssigned",
                    "User does not have a corresponding license " + s.str() + " to remove.",
                    "removeLicenses");
       Audit(tx, ctx, actor.userId, actor.tenantId, "license.remove", "user", u.id.str(),
-            nlohmann::json{{"skuId", s.str()}}.dump(), "");
+            nlohmann::json{{"skuId", s.str()}, {"seq", it->seq}}.dump(), "");
     }
     for (const auto& a : add) {
       const Sku* sku = ctx.catalog.FindSku(a.skuId);
@@ -137,11 +138,12 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
                      "addLicenses");
       }
       LicenseAssignment la{u.id, a.skuId, a.disabledPlans, now, 0};
-      tx.InsertAssignment(actor.tenantId, la);
+      int64_t seq = tx.InsertAssignment(actor.tenantId, la);
       nlohmann::json plans = nlohmann::json::array();
       for (const auto& d : a.disabledPlans) plans.push_back(d.str());
-      Audit(tx, ctx, actor.userId, actor.tenantId, "license.assign", "user", u.id.str(), "",
-            nlohmann::json{{"skuId", a.skuId.str()}, {"disabledPlans", plans}}.dump());
+      Audit(
+          tx, ctx, actor.userId, actor.tenantId, "license.assign", "user", u.id.str(), "",
+          nlohmann::json{{"skuId", a.skuId.str()}, {"disabledPlans", plans}, {"seq", seq}}.dump());
     }
     out = {u, tx.ListAssignments(actor.tenantId, u.id), tx.ListRoles(actor.tenantId, u.id)};
     return Ok();
@@ -174,7 +176,7 @@ std::vector<Guid> ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, 
     if (tx.DeleteAssignment(tenant, a.userId, sku)) {
       removed.push_back(a.userId);
       Audit(tx, ctx, std::nullopt, tenant, "license.removeForCapacity", "user", a.userId.str(),
-            nlohmann::json{{"skuId", sku.str()}}.dump(), "");
+            nlohmann::json{{"skuId", sku.str()}, {"seq", a.seq}}.dump(), "");
     }
   }
   return removed;

@@ -148,12 +148,16 @@ class Tx {
   // Deletes it and lowers consumed; false when the user did not hold the SKU.
   virtual bool DeleteAssignment(const Guid& tenant, const Guid& user, const Guid& sku) = 0;
   // R6: assigns `sku` to up to `limit` users who hold no license at all,
-  // oldest account first, giving `default_usage_location` to those without one,
-  // and writes one audit entry per user (actor, order in `reason`). Set-based.
-  // Returns how many were assigned.
-  virtual int64_t AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit, Instant now,
-                             const std::string& default_usage_location,
-                             const std::optional<Guid>& actor, const std::string& reason) = 0;
+  // oldest account first, giving `default_usage_location` to those without one.
+  // Set-based; the caller writes the audit entry. The new assignments take the
+  // pool's seq numbers firstSeq .. firstSeq + assigned - 1.
+  struct AutoAssigned {
+    int64_t assigned = 0;
+    int64_t firstSeq = 0;
+    int64_t usageLocationsSet = 0;
+  };
+  virtual AutoAssigned AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit, Instant now,
+                                  const std::string& default_usage_location) = 0;
   // R11: the most recently assigned holders of a SKU, newest first.
   virtual std::vector<LicenseAssignment> NewestAssignments(const Guid& tenant, const Guid& sku,
                                                            int64_t count) = 0;

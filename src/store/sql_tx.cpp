@@ -43,23 +43,6 @@ std::vector<Guid> PlansFromText(const std::string& s) {
   return out;
 }
 
-// SQL that renders a 16-byte id column as the canonical GUID text.
-std::string GuidTextExpr(Dialect d, const std::string& col) {
-  auto part = [&](int from, int len) {
-    if (d == Dialect::kSqlite)
-      return "substr(hex(" + col + ")," + std::to_string(from * 2 + 1) + "," +
-             std::to_string(len * 2) + ")";
-    return "encode(substr(" + col + "," + std::to_string(from + 1) + "," + std::to_string(len) +
-           "),'hex')";
-  };
-  return "lower(" + part(0, 4) + "||'-'||" + part(4, 2) + "||'-'||" + part(6, 2) + "||'-'||" +
-         part(8, 2) + "||'-'||" + part(10, 6) + ")";
-}
-
-std::string RandomIdExpr(Dialect d) {
-  return d == Dialect::kSqlite ? "randomblob(16)" : "uuid_send(gen_random_uuid())";
-}
-
 size_t Utf8Length(const std::string& s) {
   size_t n = 0;
   for (unsigned char c : s)
@@ -525,47 +508,39 @@ bool SqlTx::DeleteAssignment(const Guid& tenant, const Guid& user, const Guid& s
   return true;
 }
 
-int64_t SqlTx::AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit, Instant now,
-                          const std::string& default_usage_location,
-                          const std::optional<Guid>& actor, const std::string& reason) {
-  if (limit <= 0) return 0;
+app::Tx::AutoAssigned SqlTx::AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit,
+                                        Instant now, const std::string& default_usage_location) {
+  AutoAssigned out;
+  if (limit <= 0) return out;
   EnsurePool(tenant, sku);
-  int64_t base = 0;
   {
     auto r =
         Q(c_, "SELECT next_seq FROM license_pools WHERE tenant_id = ? AND sku_id = ?", tenant, sku);
-    if (r->Next()) base = r->Int(0);
+    if (r->Next()) out.firstSeq = r->Int(0);
   }
   // R6: users holding no license at all, oldest account first, enabled accounts only.
-  int64_t n = X(c_,
-                "INSERT INTO license_assignments (tenant_id, user_id, sku_id, disabled_plans, "
-                "assigned_at, seq) SELECT u.tenant_id, u.id, ?, '', ?, ? - 1 + ROW_NUMBER() OVER "
-                "(ORDER BY u.created_at, u.id) FROM users u WHERE u.tenant_id = ? AND "
-                "u.account_enabled = 1 AND NOT EXISTS (SELECT 1 FROM license_assignments a WHERE "
-                "a.tenant_id = u.tenant_id AND a.user_id = u.id) ORDER BY u.created_at, u.id "
-                "LIMIT ?",
-                sku, now, base, tenant, limit);
-  if (n == 0) return 0;
+  out.assigned =
+      X(c_,
+        "INSERT INTO license_assignments (tenant_id, user_id, sku_id, disabled_plans, "
+        "assigned_at, seq) SELECT u.tenant_id, u.id, ?, '', ?, ? - 1 + ROW_NUMBER() OVER "
+        "(ORDER BY u.created_at, u.id) FROM users u WHERE u.tenant_id = ? AND "
+        "u.account_enabled = 1 AND NOT EXISTS (SELECT 1 FROM license_assignments a WHERE "
+        "a.tenant_id = u.tenant_id AND a.user_id = u.id) ORDER BY u.created_at, u.id "
+        "LIMIT ?",
+        sku, now, out.firstSeq, tenant, limit);
+  if (out.assigned == 0) return out;
   X(c_,
     "UPDATE license_pools SET consumed = consumed + ?, next_seq = next_seq + ? WHERE tenant_id = "
     "? AND sku_id = ?",
-    n, n, tenant, sku);
+    out.assigned, out.assigned, tenant, sku);
   // R6: a user without usageLocation gets the organization's country.
-  X(c_,
-    "UPDATE users SET usage_location = ? WHERE tenant_id = ? AND usage_location IS NULL AND id "
-    "IN (SELECT user_id FROM license_assignments WHERE tenant_id = ? AND sku_id = ? AND seq >= ?)",
-    default_usage_location, tenant, tenant, sku, base);
-  // One audit entry per user, written set-based.
-  std::string after = nlohmann::json{{"skuId", sku.str()}, {"reason", reason}}.dump();
-  std::string sql =
-      "INSERT INTO audit_log (tenant_id, id, at, actor_id, action, target_type, "
-      "target_id, before_json, after_json) SELECT tenant_id, " +
-      RandomIdExpr(c_.dialect()) + ", ?, ?, 'license.autoAssign', 'user', " +
-      GuidTextExpr(c_.dialect(), "user_id") +
-      ", '', ? FROM license_assignments WHERE tenant_id = ? AND sku_id = ? AND seq "
-      ">= ?";
-  X(c_, sql, now, actor, after, tenant, sku, base);
-  return n;
+  out.usageLocationsSet =
+      X(c_,
+        "UPDATE users SET usage_location = ? WHERE tenant_id = ? AND usage_location IS NULL AND "
+        "id IN (SELECT user_id FROM license_assignments WHERE tenant_id = ? AND sku_id = ? AND "
+        "seq >= ?)",
+        default_usage_location, tenant, tenant, sku, out.firstSeq);
+  return out;
 }
 
 std::vector<LicenseAssignment> SqlTx::NewestAssignments(const Guid& tenant, const Guid& sku,

@@ -38,9 +38,8 @@ class SqlTx final : public app::Tx {
                                                    const std::vector<Guid>& users) override;
   int64_t InsertAssignment(const Guid& tenant, const LicenseAssignment& a) override;
   bool DeleteAssignment(const Guid& tenant, const Guid& user, const Guid& sku) override;
-  int64_t AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit, Instant now,
-                     const std::string& default_usage_location, const std::optional<Guid>& actor,
-                     const std::string& reason) override;
+  AutoAssigned AutoAssign(const Guid& tenant, const Guid& sku, int64_t limit, Instant now,
+                          const std::string& default_usage_location) override;
   std::vector<LicenseAssignment> NewestAssignments(const Guid& tenant, const Guid& sku,
                                                    int64_t count) override;
   std::vector<Guid> ListHolders(const Guid& tenant, const Guid& sku) override;
