@@ -23,6 +23,7 @@
 #include "domain/roles.h"
 #include "http/errors.h"
 #include "http/json_io.h"
+#include "http/request.h"
 
 namespace ld::http {
 
@@ -46,22 +47,6 @@ enum class BodyRule {
 struct ResponseSpec {
   int status = 200;
   std::string_view schema;  // component name, "" for none; "binary:<mime>" for non-JSON
-};
-
-// A request as the handlers see it (already routed).
-struct HttpRequest {
-  std::string method;
-  std::string path;                                 // URL-decoded, without the query string
-  std::multimap<std::string, std::string> params;   // URL-decoded query parameters
-  std::multimap<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  std::string remoteAddr;
-  bool tls = false;
-
-  std::optional<std::string> Header(std::string_view lower_name) const;
-  std::optional<std::string> Param(std::string_view name) const;
-  // scheme://host as the client addressed us (Host header), for absolute links.
-  std::string BaseUrl() const;
 };
 
 // A response as the handlers produce it.
