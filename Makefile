@@ -67,7 +67,7 @@ tsan: deps
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus.
 FUZZ_SECONDS ?= 30
-FUZZERS ?= odata catalog card json_body
+FUZZERS ?= odata catalog card json_body wire
 fuzz:
 	LICENSEDESK_WEB=0 LICENSEDESK_EXTRA_PACKAGES="clang-14 libclang-rt-14-dev" bash scripts/install-deps.sh
 	CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
