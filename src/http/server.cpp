@@ -1,5 +1,6 @@
-// cpp-httplib stays inside this file: the rest of http/ sees HttpRequest and
-// Reply only, so the library can be swapped (Boost.Beast) behind Server.
+// Plain HTTP goes through http/transport.h; HTTPS through cpp-httplib, which
+// stays inside this file. Both carry the same pipeline (Handle): the rest of
+// http/ sees HttpRequest and Reply only.
 #include "http/server.h"
 
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include "http/errors.h"
 #include "http/metrics.h"
 #include "http/render.h"
+#include "http/transport.h"
 
 namespace ld::http {
 namespace {
@@ -227,27 +229,32 @@ struct Server::Impl {
     }
   }
 
-  void WriteError(const Error& e, Family family, httplib::Response& res) {
+  void WriteError(const Error& e, Family family, WireResponse& res) {
     if (e.kind == ErrorKind::kInternal)
       LogLine({{"level", "error"}, {"msg", e.message}, {"requestId", tls_state.requestId}});
     ErrorReply er = RenderError(e, family, tls_state.requestId, ctx.Now());
     res.status = er.status;
-    for (auto& [k, v] : er.headers) res.set_header(k, v);
-    res.set_content(Dump(er.body), kJsonType);
+    for (auto& [k, v] : er.headers) res.headers.emplace_back(k, v);
+    SetBody(res, Dump(er.body), kJsonType);
   }
 
-  void Write(const Result<Reply>& r, Family family, httplib::Response& res) {
-    res.set_header("Cache-Control", "no-store");
+  static void SetBody(WireResponse& res, std::string body, std::string_view type) {
+    res.headers.emplace_back("Content-Type", type);
+    res.body = std::move(body);
+  }
+
+  void Write(const Result<Reply>& r, Family family, WireResponse& res) {
+    res.headers.emplace_back("Cache-Control", "no-store");
     if (!r.ok()) return WriteError(r.error(), family, res);
     const Reply& reply = r.value();
-    for (const auto& [k, v] : reply.headers) res.set_header(k, v);
+    for (const auto& [k, v] : reply.headers) res.headers.emplace_back(k, v);
     if (reply.error) return WriteError(*reply.error, family, res);
     res.status = reply.status;
     if (reply.status == 204) return;
     if (reply.raw) {
-      res.set_content(*reply.raw, reply.contentType);
+      SetBody(res, *reply.raw, reply.contentType);
     } else {
-      res.set_content(Dump(reply.json), reply.contentType);
+      SetBody(res, Dump(reply.json), reply.contentType);
     }
   }
 
@@ -263,8 +270,7 @@ struct Server::Impl {
     return r;
   }
 
-  void Dispatch(const httplib::Request& hreq, httplib::Response& res) {
-    HttpRequest req = Convert(hreq);
+  void Dispatch(const HttpRequest& req, WireResponse& res) {
     Family family = FamilyOfPath(req.path);
     const RouteInfo* route = nullptr;
     std::vector<std::string> params;
@@ -280,7 +286,7 @@ struct Server::Impl {
     if (route == nullptr) {
       if (!allow.empty()) {
         tls_state.route = "unmatched";
-        res.set_header("Allow", allow);
+        res.headers.emplace_back("Allow", allow);
         if (req.method == "OPTIONS") {
           res.status = 204;
           return;
@@ -291,7 +297,7 @@ struct Server::Impl {
         res.status = 405;
         return;
       }
-      if (req.method == "GET" && !IsApiPath(req.path)) return ServeStatic(hreq, req, res);
+      if (req.method == "GET" && !IsApiPath(req.path)) return ServeStatic(req, res);
       tls_state.route = "unmatched";
       Error e = ErrorForStatus(404);
       if (family == Family::kGraph) {
@@ -307,7 +313,7 @@ struct Server::Impl {
   }
 
   // The admin center: files under the web root, index.html for client routes.
-  void ServeStatic(const httplib::Request& hreq, const HttpRequest& req, httplib::Response& res) {
+  void ServeStatic(const HttpRequest& req, WireResponse& res) {
     tls_state.route = "static";
     auto not_found = [&] {
       Error e = ErrorForStatus(404);
@@ -334,13 +340,104 @@ struct Server::Impl {
     std::stringstream ss;
     ss << in.rdbuf();
     bool immutable = req.path.rfind("/assets/", 0) == 0;
-    res.set_header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    res.headers.emplace_back("Cache-Control",
+                             immutable ? "public, max-age=31536000, immutable" : "no-cache");
     res.status = 200;
-    res.set_content(ss.str(), MimeOf(file));
-    (void)hreq;
+    SetBody(res, ss.str(), MimeOf(file));
   }
 
-  void Configure() {
+  std::vector<std::pair<std::string, std::string>> SecurityHeaders() const {
+    std::vector<std::pair<std::string, std::string>> h{
+        {"Content-Security-Policy",
+         "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+         "object-src 'none'; img-src 'self' data:; font-src 'self' data:; "
+         "style-src 'self' 'unsafe-inline'"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+    };
+    if (tls) h.emplace_back("Strict-Transport-Security", "max-age=31536000");
+    return h;
+  }
+
+  // Before routing: the request id, echoed client-request-id, timing.
+  void Begin(const HttpRequest& req, WireResponse& res) {
+    tls_state = RequestState{};
+    tls_state.start = Clock::now();
+    tls_state.requestId = Guid::NewV7(wall.Now()).str();
+    res.headers.emplace_back("request-id", tls_state.requestId);
+    if (auto cid = req.Header("client-request-id")) {
+      if (cid->size() <= 128 &&
+          std::all_of(cid->begin(), cid->end(), [](char ch) { return ch > 0x20 && ch < 0x7F; }))
+        res.headers.emplace_back("client-request-id", *cid);
+    }
+  }
+
+  // One request through the pipeline, with the headers every response carries.
+  void Handle(const HttpRequest& req, WireResponse& res) {
+    Begin(req, res);
+    try {
+      Dispatch(req, res);
+    } catch (const std::exception& e) {
+      res = WireResponse{};
+      res.headers.emplace_back("request-id", tls_state.requestId);
+      WriteError(Error::Internal(e.what()), FamilyOfPath(req.path), res);
+    }
+    for (auto& h : security) res.headers.push_back(h);
+  }
+
+  // A request refused before routing (malformed, too large, too slow).
+  void Refuse(int status, std::string_view message, const std::string& path, WireResponse& res) {
+    tls_state = RequestState{};
+    tls_state.start = Clock::now();
+    tls_state.requestId = Guid::NewV7(wall.Now()).str();
+    res.headers.emplace_back("request-id", tls_state.requestId);
+    Error e = ErrorForStatus(status);
+    if (!message.empty()) e.message = std::string(message);
+    WriteError(e, FamilyOfPath(path), res);
+    res.status = status;
+    for (auto& h : security) res.headers.push_back(h);
+  }
+
+  // Access log and metrics, once per response. Never a query string, a body,
+  // a token, a cookie or a password.
+  void Finish(std::string_view method, std::string_view path, std::string_view remote, int status) {
+    double seconds = 0;
+    if (tls_state.start != Clock::time_point{})
+      seconds = std::chrono::duration<double>(Clock::now() - tls_state.start).count();
+    std::string route = tls_state.route.empty() ? "unmatched" : tls_state.route;
+    metrics.ObserveRequest(route, status, seconds);
+    // Formatted by hand: one line per request, the hottest string built.
+    std::string line = "{\"ts\":\"" + FormatRfc3339(wall.Now()) +
+                       "\",\"level\":\"info\",\"msg\":\"request\",\"method\":";
+    AppendJsonString(line, method);
+    line += ",\"path\":";
+    AppendJsonString(line, path.substr(0, 512));
+    line += ",\"route\":";
+    AppendJsonString(line, route);
+    line += fmt::format(",\"status\":{},\"durationMs\":{:.2f},\"requestId\":\"{}\",\"tenantId\":",
+                        status, seconds * 1000.0, tls_state.requestId);
+    if (tls_state.tenantId.empty()) {
+      line += "null";
+    } else {
+      AppendJsonString(line, tls_state.tenantId);
+    }
+    line += ",\"remote\":";
+    AppendJsonString(line, remote);
+    line += '}';
+    log->Write(line);
+    tls_state = RequestState{};
+  }
+
+  // ---- HTTPS: cpp-httplib (OpenSSL) carries the same pipeline ----
+
+  static void CopyOut(WireResponse& w, httplib::Response& res) {
+    res.status = w.status;
+    for (auto& [k, v] : w.headers) res.headers.emplace(k, v);
+    res.body = std::move(w.body);
+  }
+
+  void ConfigureTls() {
     auto& s = *svr;
     s.set_tcp_nodelay(true);
     s.set_keep_alive_max_count(opts.keepAliveMaxCount);
@@ -355,33 +452,11 @@ struct Server::Impl {
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
       listen_fd = sock;
     });
-    httplib::Headers security{
-        {"Content-Security-Policy",
-         "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
-         "object-src 'none'; img-src 'self' data:; font-src 'self' data:; "
-         "style-src 'self' 'unsafe-inline'"},
-        {"X-Content-Type-Options", "nosniff"},
-        {"Referrer-Policy", "no-referrer"},
-        {"X-Frame-Options", "DENY"},
-    };
-    if (tls) security.emplace("Strict-Transport-Security", "max-age=31536000");
-    s.set_default_headers(security);
-
-    s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      tls_state = RequestState{};
-      tls_state.start = Clock::now();
-      tls_state.requestId = Guid::NewV7(wall.Now()).str();
-      res.set_header("request-id", tls_state.requestId);
-      if (req.has_header("client-request-id")) {
-        std::string cid = req.get_header_value("client-request-id");
-        if (cid.size() <= 128 &&
-            std::all_of(cid.begin(), cid.end(), [](char ch) { return ch > 0x20 && ch < 0x7F; }))
-          res.set_header("client-request-id", cid);
-      }
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-      Dispatch(req, res);
+    auto handler = [this](const httplib::Request& hreq, httplib::Response& res) {
+      HttpRequest req = Convert(hreq);
+      WireResponse w;
+      Handle(req, w);
+      CopyOut(w, res);
     };
     s.Get(".*", handler);
     s.Post(".*", handler);
@@ -394,56 +469,18 @@ struct Server::Impl {
     s.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-          if (tls_state.requestId.empty() || !res.has_header("request-id")) {
-            tls_state.requestId = Guid::NewV7(wall.Now()).str();
-            res.set_header("request-id", tls_state.requestId);
-          }
-          int status = res.status;
-          WriteError(ErrorForStatus(status), FamilyOfPath(req.path), res);
-          res.status = status;
+          WireResponse w;
+          Refuse(res.status, "", req.path, w);
+          CopyOut(w, res);
           return httplib::Server::HandlerResponse::Handled;
         }));
-    s.set_exception_handler(
-        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-          std::string what = "unknown exception";
-          try {
-            if (ep) std::rethrow_exception(ep);
-          } catch (const std::exception& e) {
-            what = e.what();
-          } catch (...) {
-          }
-          WriteError(Error::Internal(what), FamilyOfPath(req.path), res);
-        });
-    // Access log and metrics, once per response. Never a query string, a
-    // body, a token, a cookie or a password.
     s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      double seconds = 0;
-      if (tls_state.start != Clock::time_point{})
-        seconds = std::chrono::duration<double>(Clock::now() - tls_state.start).count();
-      std::string route = tls_state.route.empty() ? "unmatched" : tls_state.route;
-      metrics.ObserveRequest(route, res.status, seconds);
-      // Formatted by hand: one line per request, the hottest string built.
-      std::string line = "{\"ts\":\"" + FormatRfc3339(wall.Now()) +
-                         "\",\"level\":\"info\",\"msg\":\"request\",\"method\":";
-      AppendJsonString(line, req.method);
-      line += ",\"path\":";
-      AppendJsonString(line, std::string_view(req.path).substr(0, 512));
-      line += ",\"route\":";
-      AppendJsonString(line, route);
-      line += fmt::format(",\"status\":{},\"durationMs\":{:.2f},\"requestId\":\"{}\",\"tenantId\":",
-                          res.status, seconds * 1000.0, tls_state.requestId);
-      if (tls_state.tenantId.empty()) {
-        line += "null";
-      } else {
-        AppendJsonString(line, tls_state.tenantId);
-      }
-      line += ",\"remote\":";
-      AppendJsonString(line, req.remote_addr);
-      line += '}';
-      log->Write(line);
-      tls_state = RequestState{};
+      Finish(req.method, req.path, req.remote_addr, res.status);
     });
   }
+
+  std::vector<std::pair<std::string, std::string>> security;
+  std::unique_ptr<PlainTransport> plain;
 };
 
 Server::Server(app::Context& ctx, ServerOptions options)
@@ -464,21 +501,42 @@ Result<int> Server::Bind() {
                                              " or key " + m.opts.tlsKey + ".");
     m.svr = std::move(ssl);
     m.tls = true;
-  } else {
-    m.svr = std::make_unique<httplib::Server>();
+    m.security = m.SecurityHeaders();
+    m.ConfigureTls();
+    int port = m.opts.port;
+    if (port == 0) {
+      port = m.svr->bind_to_any_port(m.opts.host);
+      if (port <= 0) return Error::Unavailable("Cannot listen on " + m.opts.host + ".");
+    } else if (!m.svr->bind_to_port(m.opts.host, port)) {
+      return Error::Unavailable("Cannot listen on " + m.opts.host + ":" + std::to_string(port) +
+                                " (in use, or not an address of this machine).");
+    }
+    // The library fixes the backlog at 5; a second listen() on the bound
+    // socket widens it, so bursts of new connections are not dropped.
+    if (int fd = m.listen_fd.load(); fd >= 0) ::listen(fd, m.opts.listenBacklog);
+    m.port = port;
+    return port;
   }
-  m.Configure();
-  int port = m.opts.port;
-  if (port == 0) {
-    port = m.svr->bind_to_any_port(m.opts.host);
-    if (port <= 0) return Error::Unavailable("Cannot listen on " + m.opts.host + ".");
-  } else if (!m.svr->bind_to_port(m.opts.host, port)) {
-    return Error::Unavailable("Cannot listen on " + m.opts.host + ":" + std::to_string(port) +
-                              " (in use, or not an address of this machine).");
-  }
-  // The library fixes the backlog at 5; a second listen() on the bound socket
-  // widens it, so bursts of new connections are not dropped.
-  if (int fd = m.listen_fd.load(); fd >= 0) ::listen(fd, m.opts.listenBacklog);
+  m.security = m.SecurityHeaders();
+  TransportOptions t;
+  t.host = m.opts.host;
+  t.port = m.opts.port;
+  t.workers = std::max(4, m.opts.workers);
+  t.readTimeoutSeconds = m.opts.readTimeoutSeconds;
+  t.writeTimeoutSeconds = m.opts.writeTimeoutSeconds;
+  t.keepAliveTimeoutSeconds = m.opts.keepAliveTimeoutSeconds;
+  t.keepAliveMaxCount = m.opts.keepAliveMaxCount;
+  t.listenBacklog = m.opts.listenBacklog;
+  t.maxBodyBytes = kMaxBodyBytes;
+  m.plain = std::make_unique<PlainTransport>(
+      t, [&m](HttpRequest& req, WireResponse& res) { m.Handle(req, res); },
+      [&m](int status, std::string_view message, const std::string& path, WireResponse& res) {
+        m.Refuse(status, message, path, res);
+      },
+      [&m](const HttpRequest& req, const WireResponse& res) {
+        m.Finish(req.method, req.path, req.remoteAddr, res.status);
+      });
+  LD_ASSIGN_OR_RETURN(int port, m.plain->Bind());
   m.port = port;
   return port;
 }
@@ -486,14 +544,22 @@ Result<int> Server::Bind() {
 void Server::Start() {
   Impl& m = *impl_;
   m.running = true;
+  if (m.plain) {
+    m.plain->Start();
+    return;
+  }
   m.thread = std::thread([&m] { m.svr->listen_after_bind(); });
 }
 
 void Server::Stop() {
   Impl& m = *impl_;
   if (!m.running.exchange(false)) return;
-  m.svr->stop();
-  if (m.thread.joinable()) m.thread.join();
+  if (m.plain) {
+    m.plain->Stop();
+  } else {
+    m.svr->stop();
+    if (m.thread.joinable()) m.thread.join();
+  }
   m.log->Flush();
 }
 

@@ -1,0 +1,226 @@
+// The plain-HTTP transport on a real loopback socket, driven byte by byte
+// with raw requests (the suites in api_test.cpp drive it through clients).
+#include "http/transport.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace ld::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Fixture {
+  std::unique_ptr<PlainTransport> t;
+  int port = 0;
+  std::atomic<int> done{0};
+  std::atomic<int> errors{0};
+  std::chrono::milliseconds handler_delay{0};
+
+  explicit Fixture(TransportOptions o = {}) {
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.workers = 4;
+    t = std::make_unique<PlainTransport>(
+        o,
+        [this](HttpRequest& req, WireResponse& res) {
+          if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
+          res.status = 200;
+          res.headers.emplace_back("X-Method", req.method);
+          std::string params;
+          for (const auto& [k, v] : req.params) params += k + "=" + v + ";";
+          res.headers.emplace_back("X-Params", params);
+          res.body = req.path + "|" + req.body;
+        },
+        [this](int status, std::string_view message, const std::string&, WireResponse& res) {
+          ++errors;
+          res.status = status;
+          res.body = "refused: " + std::string(message);
+        },
+        [this](const HttpRequest&, const WireResponse&) { ++done; });
+    auto p = t->Bind();
+    EXPECT_TRUE(p.ok());
+    port = *p;
+    t->Start();
+  }
+};
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+void SendAll(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+    ASSERT_GT(n, 0);
+    s.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Reads until `want` is in the data, the peer closes, or the timeout.
+std::string ReadUntil(int fd, std::string_view want, std::string* buf) {
+  char tmp[4096];
+  while (buf->find(want) == std::string::npos) {
+    ssize_t n = recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) break;
+    buf->append(tmp, static_cast<size_t>(n));
+  }
+  return *buf;
+}
+
+bool PeerClosed(int fd) {
+  char c;
+  return recv(fd, &c, 1, 0) == 0;
+}
+
+TEST(Transport, PipelinedRequestsOnOneConnectionAnswerInOrder) {
+  Fixture f;
+  int fd = Connect(f.port);
+  SendAll(fd,
+          "GET /one?a=1&b=x%20y HTTP/1.1\r\nHost: h\r\n\r\n"
+          "POST /two HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
+  std::string buf;
+  ReadUntil(fd, "/two|hello", &buf);
+  size_t one = buf.find("/one|"), two = buf.find("/two|hello");
+  ASSERT_NE(one, std::string::npos) << buf;
+  ASSERT_NE(two, std::string::npos) << buf;
+  EXPECT_LT(one, two);
+  EXPECT_NE(buf.find("X-Params: a=1;b=x y;"), std::string::npos) << buf;
+  EXPECT_EQ(buf.find("Connection: close"), std::string::npos);
+  close(fd);
+}
+
+TEST(Transport, HeadSendsTheLengthButNoBody) {
+  Fixture f;
+  int fd = Connect(f.port);
+  SendAll(fd, "HEAD /x HTTP/1.1\r\n\r\nGET /y HTTP/1.1\r\n\r\n");
+  std::string buf;
+  ReadUntil(fd, "/y|", &buf);
+  EXPECT_EQ(buf.rfind("HTTP/1.1 200 OK\r\nX-Method: GET\r\n", 0), 0u) << buf;
+  EXPECT_NE(buf.find("Content-Length: 3\r\n"), std::string::npos);
+  EXPECT_EQ(buf.find("/x|"), std::string::npos);  // HEAD: no body
+  EXPECT_NE(buf.find("/y|"), std::string::npos);
+  close(fd);
+}
+
+TEST(Transport, ExpectContinueGetsA100BeforeTheBodyIsSent) {
+  Fixture f;
+  int fd = Connect(f.port);
+  SendAll(fd, "POST /e HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+  std::string buf;
+  ReadUntil(fd, "\r\n\r\n", &buf);
+  EXPECT_EQ(buf, "HTTP/1.1 100 Continue\r\n\r\n");
+  SendAll(fd, "body");
+  buf.clear();
+  ReadUntil(fd, "/e|body", &buf);
+  EXPECT_EQ(buf.rfind("HTTP/1.1 200 OK", 0), 0u) << buf;
+  close(fd);
+}
+
+TEST(Transport, ChunkedBodyArrivesWhole) {
+  Fixture f;
+  int fd = Connect(f.port);
+  SendAll(fd, "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+  std::this_thread::sleep_for(50ms);
+  SendAll(fd, "2\r\nde\r\n0\r\n\r\n");
+  std::string buf;
+  ReadUntil(fd, "/c|abcde", &buf);
+  EXPECT_NE(buf.find("/c|abcde"), std::string::npos) << buf;
+  close(fd);
+}
+
+TEST(Transport, MalformedRequestIsRefusedThenClosed) {
+  Fixture f;
+  int fd = Connect(f.port);
+  SendAll(fd, "GARBAGE\r\n\r\n");
+  std::string buf;
+  ReadUntil(fd, "refused", &buf);
+  EXPECT_EQ(buf.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << buf;
+  EXPECT_NE(buf.find("Connection: close"), std::string::npos);
+  EXPECT_TRUE(PeerClosed(fd));
+  close(fd);
+  EXPECT_EQ(f.errors.load(), 1);
+  EXPECT_EQ(f.done.load(), 1);  // logged like any response
+}
+
+TEST(Transport, OversizedBodyIsRefusedBeforeItIsRead) {
+  Fixture f;
+  int fd = Connect(f.port);
+  SendAll(fd, "POST /big HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n");
+  std::string buf;
+  ReadUntil(fd, "refused", &buf);
+  EXPECT_EQ(buf.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << buf;
+  close(fd);
+}
+
+TEST(Transport, AnUnfinishedRequestTimesOutWith408AndAnIdleOneIsClosed) {
+  TransportOptions o;
+  o.readTimeoutSeconds = 1;
+  o.keepAliveTimeoutSeconds = 1;
+  Fixture f(o);
+  int slow = Connect(f.port);
+  SendAll(slow, "GET /slow HTTP/1.1\r\nHost:");
+  int idle = Connect(f.port);
+  auto t0 = std::chrono::steady_clock::now();
+  std::string buf;
+  ReadUntil(slow, "refused", &buf);
+  EXPECT_EQ(buf.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << buf;
+  EXPECT_TRUE(PeerClosed(idle));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s);
+  close(slow);
+  close(idle);
+}
+
+TEST(Transport, KeepAliveMaxCountClosesAfterTheLastRequest) {
+  TransportOptions o;
+  o.keepAliveMaxCount = 2;
+  Fixture f(o);
+  int fd = Connect(f.port);
+  SendAll(fd, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n");
+  std::string buf;
+  ReadUntil(fd, "/2|", &buf);
+  EXPECT_NE(buf.find("Connection: close"), std::string::npos);
+  EXPECT_TRUE(PeerClosed(fd) || buf.find("/3|") == std::string::npos);
+  EXPECT_EQ(buf.find("/3|"), std::string::npos);
+  close(fd);
+}
+
+TEST(Transport, StopClosesIdleConnectionsAndFinishesRequestsInFlight) {
+  Fixture f;
+  f.handler_delay = 300ms;
+  int idle = Connect(f.port);
+  SendAll(idle, "GET /warm HTTP/1.1\r\n\r\n");
+  std::string warm;
+  ReadUntil(idle, "/warm|", &warm);  // now idle between requests
+  int busy = Connect(f.port);
+  SendAll(busy, "GET /busy HTTP/1.1\r\n\r\n");
+  std::this_thread::sleep_for(100ms);  // the handler is running
+  auto t0 = std::chrono::steady_clock::now();
+  f.t->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  std::string buf;
+  ReadUntil(busy, "/busy|", &buf);
+  EXPECT_NE(buf.find("/busy|"), std::string::npos) << buf;
+  EXPECT_NE(buf.find("Connection: close"), std::string::npos);
+  EXPECT_TRUE(PeerClosed(idle));
+  close(idle);
+  close(busy);
+}
+
+}  // namespace
+}  // namespace ld::http
