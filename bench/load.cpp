@@ -1,7 +1,14 @@
 #include "load.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -21,14 +28,140 @@ OpResult Unexpected(const httplib::Result& res, int expected) {
                         res->body.substr(0, 300));
 }
 
-std::unique_ptr<httplib::Client> MakeClient(const std::string& host, int port, int readTimeoutS) {
-  auto c = std::make_unique<httplib::Client>(host, port);
-  c->set_keep_alive(true);
-  c->set_tcp_nodelay(true);
-  c->set_connection_timeout(5, 0);
-  c->set_read_timeout(readTimeoutS, 0);
-  c->set_write_timeout(30, 0);
-  return c;
+WireClient::WireClient(std::string host, int port, int readTimeoutS)
+    : host_(std::move(host)), port_(port), readTimeoutS_(readTimeoutS) {}
+
+WireClient::~WireClient() {
+  Close();
+}
+
+void WireClient::Close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  buf_.clear();
+}
+
+bool WireClient::Connect() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port_));
+  if (::inet_pton(AF_INET, host_.c_str(), &a.sin_addr) != 1 ||
+      ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    Close();
+    return false;
+  }
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  timeval tv{readTimeoutS_, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  timeval wt{30, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &wt, sizeof wt);
+  return true;
+}
+
+httplib::Result WireClient::Get(const std::string& path, const httplib::Headers& headers) {
+  return Send("GET", path, headers, nullptr, "");
+}
+
+httplib::Result WireClient::Post(const std::string& path, const httplib::Headers& headers,
+                                 const std::string& body, const std::string& contentType) {
+  return Send("POST", path, headers, &body, contentType);
+}
+
+httplib::Result WireClient::Send(const std::string& method, const std::string& path,
+                                 const httplib::Headers& headers, const std::string* body,
+                                 const std::string& contentType) {
+  std::string req =
+      method + " " + path + " HTTP/1.1\r\nHost: " + host_ + ":" + std::to_string(port_) + "\r\n";
+  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  if (body) {
+    req += "Content-Type: " + contentType + "\r\nContent-Length: " + std::to_string(body->size()) +
+           "\r\n\r\n" + *body;
+  } else {
+    req += "\r\n";
+  }
+  // A kept-alive connection the server closed meanwhile is retried once on a
+  // fresh one (only when nothing of the answer was read).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (fd_ < 0 && !Connect()) return httplib::Result(nullptr, httplib::Error::Connection);
+    size_t sent = 0;
+    bool failed = false;
+    while (sent < req.size()) {
+      ssize_t n = ::send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) {
+        failed = true;
+        break;
+      }
+      sent += static_cast<size_t>(n);
+    }
+    if (failed) {
+      Close();
+      continue;
+    }
+    // Status line and headers.
+    auto res = std::make_unique<httplib::Response>();
+    size_t headEnd;
+    char tmp[65536];
+    bool got_any = false;
+    while ((headEnd = buf_.find("\r\n\r\n")) == std::string::npos) {
+      ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+      if (n <= 0) {
+        bool retry = !got_any && attempt == 0;
+        Close();
+        if (retry) break;
+        return httplib::Result(nullptr, n == 0 ? httplib::Error::Read : httplib::Error::Read);
+      }
+      got_any = true;
+      buf_.append(tmp, static_cast<size_t>(n));
+    }
+    if (headEnd == std::string::npos) continue;  // retry on a new connection
+    std::string_view head(buf_.data(), headEnd);
+    size_t lineEnd = head.find("\r\n");
+    std::string_view status = head.substr(0, lineEnd);
+    if (status.size() < 12 || status.substr(0, 5) != "HTTP/") {
+      Close();
+      return httplib::Result(nullptr, httplib::Error::Read);
+    }
+    res->status = std::atoi(std::string(status.substr(9, 3)).c_str());
+    size_t length = 0;
+    bool close = false;
+    size_t pos = lineEnd == std::string_view::npos ? head.size() : lineEnd + 2;
+    while (pos < head.size()) {
+      size_t e = head.find("\r\n", pos);
+      if (e == std::string_view::npos) e = head.size();
+      std::string_view line = head.substr(pos, e - pos);
+      pos = e + 2;
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string name(line.substr(0, colon));
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      std::string lname = name;
+      for (auto& ch : lname) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lname == "content-length")
+        length = std::strtoull(std::string(value).c_str(), nullptr, 10);
+      if (lname == "connection" && value == "close") close = true;
+      res->headers.emplace(std::move(name), std::string(value));
+    }
+    size_t bodyAt = headEnd + 4;
+    bool noBody = res->status == 204 || res->status == 304 || res->status < 200;
+    if (noBody) length = 0;
+    while (buf_.size() < bodyAt + length) {
+      ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+      if (n <= 0) {
+        Close();
+        return httplib::Result(nullptr, httplib::Error::Read);
+      }
+      buf_.append(tmp, static_cast<size_t>(n));
+    }
+    res->body.assign(buf_, bodyAt, length);
+    buf_.erase(0, bodyAt + length);
+    if (close) Close();
+    return httplib::Result(std::move(res), httplib::Error::Success);
+  }
+  return httplib::Result(nullptr, httplib::Error::Connection);
 }
 
 std::string LoadResult::Describe() const {
@@ -63,7 +196,7 @@ LoadResult RunLoad(const LoadOptions& o, const OpFn& op) {
   std::atomic<double> lastEnd{start};
 
   auto worker = [&](int t) {
-    auto cli = MakeClient(o.host, o.port, o.readTimeoutS);
+    auto cli = std::make_unique<WireClient>(o.host, o.port, o.readTimeoutS);
     PerThread& me = per[static_cast<size_t>(t)];
     me.ns.reserve(1 << 16);
     ready.fetch_add(1);

@@ -170,7 +170,7 @@ struct Api {
   Json Call(const std::string& method, const std::string& path, const Json* body,
             const std::string& token, int expect, int timeoutS = 120, httplib::Headers extra = {},
             std::string* location = nullptr) {
-    auto cli = MakeClient("127.0.0.1", port, timeoutS);
+    auto cli = std::make_unique<WireClient>("127.0.0.1", port, timeoutS);
     httplib::Headers h = std::move(extra);
     if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
     httplib::Result r = method == "GET"
@@ -341,7 +341,7 @@ LimitRun MeasureLimits(Env& env, Report& rep, Limits& lim, bool first) {
         lo.warmupS = o.warmup;
         lo.serverPid = h->pid();
         auto r = RunLoad(
-            lo, [](httplib::Client& c, int, int64_t) { return Unexpected(c.Get("/hello"), 200); });
+            lo, [](WireClient& c, int, int64_t) { return Unexpected(c.Get("/hello"), 200); });
         run.helloRps = r.opsPerS;
         run.helloLat = r.lat;
         std::cerr << "  hello-world: " << r.Describe() << "\n";
@@ -380,15 +380,15 @@ LimitRun MeasureLimits(Env& env, Report& rep, Limits& lim, bool first) {
 
 void AddLimitRows(Report& rep, const Options& o) {
   rep.limitRows.push_back([o](const Limits& L) {
-    return Row{
-        Format("limit: HTTP hello-world (cpp-httplib, GET, small JSON), %d keep-alive clients",
-               o.clients),
-        Both(L.before.helloRps, L.after.helloRps, "req/s"),
-        Lat(L.before.helloLat),
-        "-",
-        "-",
-        "-",
-        ""};
+    return Row{Format("limit: HTTP hello-world (licensedesk's transport, GET, small JSON), %d "
+                      "keep-alive clients",
+                      o.clients),
+               Both(L.before.helloRps, L.after.helloRps, "req/s"),
+               Lat(L.before.helloLat),
+               "-",
+               "-",
+               "-",
+               ""};
   });
   rep.limitRows.push_back([](const Limits& L) {
     return Row{"limit: hello-world server, start to ready / idle RSS",
@@ -451,7 +451,7 @@ void RunRead(Env& env, Report& rep, ServerProcess& srv, const Org& org) {
   lo.warmupS = o.warmup;
   lo.serverPid = srv.pid();
   auto r = RunLoad(
-      lo, [&](httplib::Client& c, int, int64_t) { return Unexpected(c.Get("/v1.0/me", h), 200); });
+      lo, [&](WireClient& c, int, int64_t) { return Unexpected(c.Get("/v1.0/me", h), 200); });
   std::cerr << "  read: " << r.Describe() << "\n";
   int clients = o.clients;
   rep.Add([r, clients](const Limits& L) {
@@ -494,7 +494,7 @@ void RunCheckout(Env& env, Report& rep, ServerProcess& srv, const std::vector<Or
   lo.warmupS = o.warmup;
   lo.serverPid = srv.pid();
   int run = env.runId;
-  auto r = RunLoad(lo, [&](httplib::Client& c, int t, int64_t i) -> OpResult {
+  auto r = RunLoad(lo, [&](WireClient& c, int t, int64_t i) -> OpResult {
     size_t k = static_cast<size_t>(t) % orgs.size();
     auto r1 = c.Post("/api/v1/carts", auth[k], cartBody, "application/json");
     if (!r1 || r1->status != 201) return Unexpected(r1, 201);
@@ -546,8 +546,7 @@ struct PagingResult {
 // Follows @odata.nextLink through all users of `org`, one request at a time;
 // collects the user ids when `ids` is given.
 PagingResult PageAll(int port, const Org& org, std::vector<std::string>* ids, double maxSeconds) {
-  auto cli = MakeClient("127.0.0.1", port, 120);
-  cli->set_url_encode(false);  // nextLink is encoded already
+  auto cli = std::make_unique<WireClient>("127.0.0.1", port, 120);  // sends nextLink as it is
   httplib::Headers h{{"Authorization", "Bearer " + org.token}};
   PagingResult out;
   std::string path = "/v1.0/users?$top=999";
@@ -610,7 +609,7 @@ void ReportPaging(Env& env, Report& rep, const PagingResult& p, int64_t orgUsers
     lo.warmupS = 0.3;
     std::string path = "/blob/" + std::to_string(static_cast<int64_t>(avgBytes));
     auto r = RunLoad(
-        lo, [&](httplib::Client& c, int, int64_t) { return Unexpected(c.Get(path.c_str()), 200); });
+        lo, [&](WireClient& c, int, int64_t) { return Unexpected(c.Get(path.c_str()), 200); });
     h->Stop();
     httpUsersPerS = r.opsPerS * 999;
     rep.Note(
@@ -657,7 +656,7 @@ void RunAssign(Env& env, Report& rep, ServerProcess& srv, const Org& org,
   lo.warmupS = o.warmup;
   lo.maxOps = static_cast<int64_t>(ids.size());
   lo.serverPid = srv.pid();
-  auto r = RunLoad(lo, [&](httplib::Client& c, int, int64_t i) {
+  auto r = RunLoad(lo, [&](WireClient& c, int, int64_t i) {
     std::string path = "/v1.0/users/" + ids[static_cast<size_t>(i)] + "/assignLicense";
     return Unexpected(c.Post(path.c_str(), h, body, "application/json"), 200);
   });
@@ -1009,7 +1008,7 @@ int RunAdHoc(const std::string& path, int port, const std::string& token, const 
   lo.serverPid = pid;
   httplib::Headers h;
   if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-  auto r = RunLoad(lo, [&](httplib::Client& c, int, int64_t) {
+  auto r = RunLoad(lo, [&](WireClient& c, int, int64_t) {
     if (body.empty()) return Unexpected(c.Get(path.c_str(), h), 200);
     auto res = c.Post(path.c_str(), h, body, "application/json");
     if (res && res->status / 100 == 2) return OpResult::Ok();
