@@ -417,19 +417,23 @@ void SqlTx::LockPool(const Guid& tenant, const Guid& sku) {
 
 PoolCounts SqlTx::GetPool(const Guid& tenant, const Guid& sku) {
   PoolCounts p;
+  // The pool's consumed count and the subscriptions' quantities by status, in one query.
   auto r = Q(c_,
+             "SELECT '', consumed FROM license_pools WHERE tenant_id = ? AND sku_id = ? UNION ALL "
              "SELECT status, SUM(quantity) FROM subscriptions WHERE tenant_id = ? AND sku_id = ? "
              "GROUP BY status",
-             tenant, sku);
+             tenant, sku, tenant, sku);
   while (r->Next()) {
-    auto st = ParseSubscriptionStatus(r->Text(0));
-    if (st == SubscriptionStatus::kActive) p.enabled = r->Int(1);
-    if (st == SubscriptionStatus::kExpired) p.warning = r->Int(1);
-    if (st == SubscriptionStatus::kDisabled) p.suspended = r->Int(1);
+    std::string st = r->Text(0);
+    if (st.empty()) {
+      p.consumed = r->Int(1);
+      continue;
+    }
+    auto s = ParseSubscriptionStatus(st);
+    if (s == SubscriptionStatus::kActive) p.enabled = r->Int(1);
+    if (s == SubscriptionStatus::kExpired) p.warning = r->Int(1);
+    if (s == SubscriptionStatus::kDisabled) p.suspended = r->Int(1);
   }
-  auto c =
-      Q(c_, "SELECT consumed FROM license_pools WHERE tenant_id = ? AND sku_id = ?", tenant, sku);
-  if (c->Next()) p.consumed = c->Int(0);
   return p;
 }
 
@@ -479,21 +483,24 @@ std::vector<LicenseAssignment> SqlTx::ListAssignmentsOf(const Guid& tenant,
 }
 
 int64_t SqlTx::InsertAssignment(const Guid& tenant, const LicenseAssignment& a) {
-  EnsurePool(tenant, a.skuId);
+  // One statement makes the pool if needed, counts the license and takes the
+  // next seq (the hottest write: every assignLicense).
   int64_t seq = 0;
   {
-    auto r = Q(c_, "SELECT next_seq FROM license_pools WHERE tenant_id = ? AND sku_id = ?", tenant,
-               a.skuId);
+    auto r = Q(c_,
+               "INSERT INTO license_pools (tenant_id, sku_id, consumed, next_seq) VALUES (?, ?, 1, "
+               "2) ON CONFLICT (tenant_id, sku_id) DO UPDATE SET consumed = "
+               "license_pools.consumed + 1, next_seq = license_pools.next_seq + 1 RETURNING "
+               "next_seq - 1",
+               tenant, a.skuId);
     if (r->Next()) seq = r->Int(0);
+    while (r->Next()) {
+    }
   }
   X(c_,
     "INSERT INTO license_assignments (tenant_id, user_id, sku_id, disabled_plans, assigned_at, "
     "seq) VALUES (?, ?, ?, ?, ?, ?)",
     tenant, a.userId, a.skuId, PlansToText(a.disabledPlans), a.assignedAt, seq);
-  X(c_,
-    "UPDATE license_pools SET consumed = consumed + 1, next_seq = next_seq + 1 WHERE tenant_id "
-    "= ? AND sku_id = ?",
-    tenant, a.skuId);
   return seq;
 }
 
