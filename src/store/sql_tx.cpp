@@ -404,8 +404,10 @@ void SqlTx::EnsurePool(const Guid& tenant, const Guid& sku) {
 }
 
 void SqlTx::LockPool(const Guid& tenant, const Guid& sku) {
-  EnsurePool(tenant, sku);
+  // SQLite: the single writer holds every lock already, and each writer of a
+  // pool makes its row when missing. PostgreSQL: the row to lock must exist.
   if (pg()) {
+    EnsurePool(tenant, sku);
     // R7 across processes: the check and the insert happen under this row lock.
     auto r =
         Q(c_, "SELECT consumed FROM license_pools WHERE tenant_id = ? AND sku_id = ? FOR UPDATE",
