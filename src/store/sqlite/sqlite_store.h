@@ -9,6 +9,7 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -26,6 +27,10 @@ struct SqliteOptions {
   std::string path;
   int maxBatch = 64;  // writes per transaction at most
   int readers = 64;   // read connections at most (kept open; callers wait beyond)
+  // WAL frames (4 KiB pages) after which the writer restarts the WAL from its
+  // beginning, waiting for the readers of the moment: under constant reads a
+  // PASSIVE checkpoint can copy every frame but never start the WAL over.
+  int walRestartFrames = 8192;
 };
 
 class SqliteStore final : public app::Store {
@@ -53,9 +58,12 @@ class SqliteStore final : public app::Store {
   void ReturnReader(std::unique_ptr<SqliteConn> c);
   void DropReader();  // a reader that failed is closed; its slot frees
   void CheckpointLoop();
+  void RestartWalIfLarge();
 
   SqliteOptions opts_;
   std::unique_ptr<SqliteConn> writer_;
+  int wal_frames_ = 0;  // the writer's WAL size after its last commit (writer thread only)
+  std::chrono::steady_clock::time_point last_restart_{};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
