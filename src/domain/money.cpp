@@ -62,7 +62,9 @@ std::string FormatMoney(int64_t amount, std::string_view currency) {
   std::string s = sign + std::to_string(a / scale);
   if (exp > 0) {
     std::string frac = std::to_string(a % scale);
-    s += "." + std::string(static_cast<size_t>(exp) - frac.size(), '0') + frac;
+    s += '.';
+    s.append(static_cast<size_t>(exp) - frac.size(), '0');
+    s += frac;
   }
   return s + " " + std::string(currency);
 }
