@@ -8,8 +8,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -22,8 +24,9 @@
 namespace ld::http {
 namespace {
 
-void SetTimeout(int fd, int option, int seconds) {
-  timeval tv{seconds, 0};
+void SetTimeoutMs(int fd, int option, int64_t ms) {
+  ms = std::max<int64_t>(ms, 1);  // 0 would mean "wait forever"
+  timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
   setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
 }
 
@@ -113,7 +116,7 @@ struct PlainTransport::Impl {
   // the client has read the answer.
   void LingeringClose(int fd) {
     shutdown(fd, SHUT_WR);
-    SetTimeout(fd, SO_RCVTIMEO, 1);
+    SetTimeoutMs(fd, SO_RCVTIMEO, 1000);
     char tmp[16384];
     size_t drained = 0;
     while (drained < (8u << 20)) {
@@ -151,11 +154,24 @@ struct PlainTransport::Impl {
   void Serve(int fd) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    SetTimeout(fd, SO_SNDTIMEO, opts.writeTimeoutSeconds);
-    int rcv_timeout = opts.keepAliveTimeoutSeconds;
-    SetTimeout(fd, SO_RCVTIMEO, rcv_timeout);
-    auto use_timeout = [&](int seconds) {
-      if (seconds != rcv_timeout) SetTimeout(fd, SO_RCVTIMEO, rcv_timeout = seconds);
+    SetTimeoutMs(fd, SO_SNDTIMEO, int64_t{opts.writeTimeoutSeconds} * 1000);
+    // Idle between requests: the keep-alive timeout. Once a request's first
+    // byte came, all of it (head and body) must arrive within the read
+    // timeout: a client trickling a byte at a time cannot hold a worker.
+    using Steady = std::chrono::steady_clock;
+    const int64_t idle_ms = int64_t{opts.keepAliveTimeoutSeconds} * 1000;
+    int64_t rcv_ms = idle_ms;
+    SetTimeoutMs(fd, SO_RCVTIMEO, rcv_ms);
+    Steady::time_point deadline{};
+    auto use_timeout = [&](int64_t ms) {
+      if (ms != rcv_ms) SetTimeoutMs(fd, SO_RCVTIMEO, rcv_ms = ms);
+    };
+    // Milliseconds left of the request's read timeout (starting it if needed).
+    auto left_ms = [&]() -> int64_t {
+      auto now = Steady::now();
+      if (deadline == Steady::time_point{})
+        deadline = now + std::chrono::seconds(opts.readTimeoutSeconds);
+      return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     };
     std::string peer = PeerAddress(fd);
     std::string buf;
@@ -173,7 +189,14 @@ struct PlainTransport::Impl {
       wire::Parsed p;
       while ((p = wire::ParseHead(buf, limits, &head)).state == wire::State::kIncomplete) {
         bool between = buf.find_first_not_of("\r\n") == std::string::npos;
-        use_timeout(between ? opts.keepAliveTimeoutSeconds : opts.readTimeoutSeconds);
+        int64_t left = between ? idle_ms : left_ms();
+        if (left <= 0) {
+          HttpRequest req;
+          req.remoteAddr = peer;
+          finish(false);
+          return RefuseAndClose(fd, 408, "The request was not completed in time.", req);
+        }
+        use_timeout(left);
         if (between && !SetIdle(fd, true)) return finish(true);
         Fill f = Read(fd, buf);
         if (between) SetIdle(fd, false);
@@ -203,7 +226,9 @@ struct PlainTransport::Impl {
           iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
           if (!WriteAll(fd, &iov, 1)) return false;
         }
-        use_timeout(opts.readTimeoutSeconds);
+        int64_t left = left_ms();
+        if (left <= 0) return false;
+        use_timeout(left);
         return Read(fd, buf) == Fill::kData;
       };
       if (head.chunked) {
@@ -232,6 +257,7 @@ struct PlainTransport::Impl {
         at += head.contentLength;
       }
       buf.erase(0, at);
+      deadline = Steady::time_point{};
 
       bool head_only = head.method == "HEAD";
       req.method = head_only ? "GET" : std::move(head.method);

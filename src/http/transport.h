@@ -35,7 +35,7 @@ struct TransportOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port
   int workers = 64;
-  int readTimeoutSeconds = 10;        // the rest of a request once its first byte came
+  int readTimeoutSeconds = 10;        // a whole request (head and body) from its first byte
   int writeTimeoutSeconds = 10;       // each write of a response
   int keepAliveTimeoutSeconds = 2;    // idle between requests
   size_t keepAliveMaxCount = 100000;  // requests per connection

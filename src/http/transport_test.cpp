@@ -186,6 +186,31 @@ TEST(Transport, AnUnfinishedRequestTimesOutWith408AndAnIdleOneIsClosed) {
   close(idle);
 }
 
+TEST(Transport, ATrickleCannotHoldARequestOpenPastTheReadTimeout) {
+  TransportOptions o;
+  o.readTimeoutSeconds = 1;
+  Fixture f(o);
+  int fd = Connect(f.port);
+  auto t0 = std::chrono::steady_clock::now();
+  std::string buf;
+  std::atomic<bool> answered{false};
+  // One header byte every 200 ms: each read is quick, the request never ends.
+  std::thread trickle([&] {
+    SendAll(fd, "GET /t HTTP/1.1\r\nX: ");
+    for (int i = 0; i < 20 && !answered; ++i) {
+      std::this_thread::sleep_for(200ms);
+      if (send(fd, "a", 1, MSG_NOSIGNAL) != 1) break;
+    }
+  });
+  ReadUntil(fd, "refused", &buf);
+  auto took = std::chrono::steady_clock::now() - t0;
+  answered = true;
+  trickle.join();
+  EXPECT_EQ(buf.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << buf;
+  EXPECT_LT(took, 2500ms);
+  close(fd);
+}
+
 TEST(Transport, KeepAliveMaxCountClosesAfterTheLastRequest) {
   TransportOptions o;
   o.keepAliveMaxCount = 2;
