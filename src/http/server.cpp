@@ -360,12 +360,17 @@ struct Server::Impl {
     return h;
   }
 
-  // Before routing: the request id, echoed client-request-id, timing.
-  void Begin(const HttpRequest& req, WireResponse& res) {
+  // Every response: timing for the log, and a fresh request id.
+  void StartRequest(WireResponse& res) {
     tls_state = RequestState{};
     tls_state.start = Clock::now();
     tls_state.requestId = Guid::NewV7(wall.Now()).str();
     res.headers.emplace_back("request-id", tls_state.requestId);
+  }
+
+  // Before routing: the request id, echoed client-request-id, timing.
+  void Begin(const HttpRequest& req, WireResponse& res) {
+    StartRequest(res);
     if (auto cid = req.Header("client-request-id")) {
       if (cid->size() <= 128 &&
           std::all_of(cid->begin(), cid->end(), [](char ch) { return ch > 0x20 && ch < 0x7F; }))
@@ -373,7 +378,7 @@ struct Server::Impl {
     }
   }
 
-  // One request through the pipeline, with the headers every response carries.
+  // One request through the pipeline (the transports add the security headers).
   void Handle(const HttpRequest& req, WireResponse& res) {
     Begin(req, res);
     try {
@@ -383,20 +388,15 @@ struct Server::Impl {
       res.headers.emplace_back("request-id", tls_state.requestId);
       WriteError(Error::Internal(e.what()), FamilyOfPath(req.path), res);
     }
-    for (auto& h : security) res.headers.push_back(h);
   }
 
   // A request refused before routing (malformed, too large, too slow).
   void Refuse(int status, std::string_view message, const std::string& path, WireResponse& res) {
-    tls_state = RequestState{};
-    tls_state.start = Clock::now();
-    tls_state.requestId = Guid::NewV7(wall.Now()).str();
-    res.headers.emplace_back("request-id", tls_state.requestId);
+    StartRequest(res);
     Error e = ErrorForStatus(status);
     if (!message.empty()) e.message = std::string(message);
     WriteError(e, FamilyOfPath(path), res);
     res.status = status;
-    for (auto& h : security) res.headers.push_back(h);
   }
 
   // Access log and metrics, once per response. Never a query string, a body,
@@ -445,6 +445,9 @@ struct Server::Impl {
     s.set_read_timeout(opts.readTimeoutSeconds, 0);
     s.set_write_timeout(opts.writeTimeoutSeconds, 0);
     s.set_payload_max_length(kMaxBodyBytes);
+    httplib::Headers security;
+    for (auto& [k, v] : SecurityHeaders()) security.emplace(k, v);
+    s.set_default_headers(security);
     int workers = std::max(4, opts.workers);
     s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
     s.set_socket_options([this](socket_t sock) {
@@ -479,7 +482,6 @@ struct Server::Impl {
     });
   }
 
-  std::vector<std::pair<std::string, std::string>> security;
   std::unique_ptr<PlainTransport> plain;
 };
 
@@ -501,7 +503,6 @@ Result<int> Server::Bind() {
                                              " or key " + m.opts.tlsKey + ".");
     m.svr = std::move(ssl);
     m.tls = true;
-    m.security = m.SecurityHeaders();
     m.ConfigureTls();
     int port = m.opts.port;
     if (port == 0) {
@@ -517,8 +518,8 @@ Result<int> Server::Bind() {
     m.port = port;
     return port;
   }
-  m.security = m.SecurityHeaders();
   TransportOptions t;
+  t.defaultHeaders = m.SecurityHeaders();
   t.host = m.opts.host;
   t.port = m.opts.port;
   t.workers = std::max(4, m.opts.workers);

@@ -74,6 +74,7 @@ struct PlainTransport::Impl {
   ErrorHandler on_error;
   DoneHandler on_done;
   wire::Limits limits;
+  std::string default_headers;  // opts.defaultHeaders as "Name: value\r\n" lines
 
   int listen_fd = -1;
   std::thread acceptor;
@@ -130,7 +131,8 @@ struct PlainTransport::Impl {
   bool Send(int fd, const WireResponse& res, bool head_only, bool keep_alive) {
     std::string head;
     head.reserve(256);
-    wire::AppendResponseHead(res.status, res.headers, res.body.size(), keep_alive, &head);
+    wire::AppendResponseHead(res.status, res.headers, res.body.size(), keep_alive, &head,
+                             default_headers);
     iovec iov[2];
     iov[0] = {head.data(), head.size()};
     int count = 1;
@@ -183,6 +185,14 @@ struct PlainTransport::Impl {
       }
       if (close_fd) close(fd);
     };
+    // A request the transport answers itself, then closes the connection.
+    auto refuse = [&](int status, std::string_view message, HttpRequest req = {}) {
+      req.remoteAddr = peer;
+      finish(false);
+      RefuseAndClose(fd, status, message, req);
+    };
+    static constexpr std::string_view kLateHead = "The request was not completed in time.";
+    static constexpr std::string_view kLateBody = "The request body was not completed in time.";
     while (true) {
       // The head: wait idle between requests, then with the read timeout.
       wire::Head head;
@@ -190,31 +200,18 @@ struct PlainTransport::Impl {
       while ((p = wire::ParseHead(buf, limits, &head)).state == wire::State::kIncomplete) {
         bool between = buf.find_first_not_of("\r\n") == std::string::npos;
         int64_t left = between ? idle_ms : left_ms();
-        if (left <= 0) {
-          HttpRequest req;
-          req.remoteAddr = peer;
-          finish(false);
-          return RefuseAndClose(fd, 408, "The request was not completed in time.", req);
-        }
+        if (left <= 0) return refuse(408, kLateHead);
         use_timeout(left);
         if (between && !SetIdle(fd, true)) return finish(true);
         Fill f = Read(fd, buf);
         if (between) SetIdle(fd, false);
         if (f == Fill::kData) continue;
-        if (f == Fill::kTimeout && !between) {
-          HttpRequest req;
-          req.remoteAddr = peer;
-          finish(false);
-          return RefuseAndClose(fd, 408, "The request was not completed in time.", req);
-        }
-        return finish(true);
+        if (f == Fill::kTimeout && !between) return refuse(408, kLateHead);
+        return finish(true);  // closed, or idle past the keep-alive timeout
       }
+      if (p.state == wire::State::kError) return refuse(p.status, p.message);
       HttpRequest req;
       req.remoteAddr = peer;
-      if (p.state == wire::State::kError) {
-        finish(false);
-        return RefuseAndClose(fd, p.status, p.message, req);
-      }
       req.path = head.path;
       size_t at = p.consumed;
       // The body: Content-Length or chunked.
@@ -236,22 +233,13 @@ struct PlainTransport::Impl {
         while (
             (c = wire::DecodeChunked(std::string_view(buf).substr(at), limits, &req.body)).state ==
             wire::State::kIncomplete) {
-          if (!more()) {
-            finish(false);
-            return RefuseAndClose(fd, 408, "The request body was not completed in time.", req);
-          }
+          if (!more()) return refuse(408, kLateBody, std::move(req));
         }
-        if (c.state == wire::State::kError) {
-          finish(false);
-          return RefuseAndClose(fd, c.status, c.message, req);
-        }
+        if (c.state == wire::State::kError) return refuse(c.status, c.message, std::move(req));
         at += c.consumed;
       } else {
         while (buf.size() - at < head.contentLength) {
-          if (!more()) {
-            finish(false);
-            return RefuseAndClose(fd, 408, "The request body was not completed in time.", req);
-          }
+          if (!more()) return refuse(408, kLateBody, std::move(req));
         }
         req.body.assign(buf, at, head.contentLength);
         at += head.contentLength;
@@ -321,6 +309,8 @@ PlainTransport::PlainTransport(TransportOptions options, Handler handler, ErrorH
   impl_->on_error = std::move(on_error);
   impl_->on_done = std::move(on_done);
   impl_->limits.maxBodyBytes = impl_->opts.maxBodyBytes;
+  for (const auto& [k, v] : impl_->opts.defaultHeaders)
+    impl_->default_headers += k + ": " + v + "\r\n";
 }
 
 PlainTransport::~PlainTransport() {

@@ -41,6 +41,8 @@ struct TransportOptions {
   size_t keepAliveMaxCount = 100000;  // requests per connection
   int listenBacklog = 1024;
   size_t maxBodyBytes = 1 << 20;
+  // Sent with every response, refusals included (rendered once, at start).
+  std::vector<std::pair<std::string, std::string>> defaultHeaders;
 };
 
 class PlainTransport {

@@ -356,7 +356,8 @@ std::string_view ReasonPhrase(int status) {
 }
 
 void AppendResponseHead(int status, const std::vector<std::pair<std::string, std::string>>& headers,
-                        size_t content_length, bool keep_alive, std::string* out) {
+                        size_t content_length, bool keep_alive, std::string* out,
+                        std::string_view fixed) {
   char num[24];
   auto [end, ec] = std::to_chars(num, num + sizeof num, status);
   (void)ec;
@@ -371,6 +372,7 @@ void AppendResponseHead(int status, const std::vector<std::pair<std::string, std
     out->append(v);
     out->append("\r\n");
   }
+  out->append(fixed);
   if (status >= 200 && status != 204 && status != 304) {
     auto [e2, ec2] = std::to_chars(num, num + sizeof num, content_length);
     (void)ec2;

@@ -60,9 +60,11 @@ void ParseQuery(std::string_view query, std::multimap<std::string, std::string>*
 
 std::string_view ReasonPhrase(int status);
 
-// "HTTP/1.1 <status> <reason>", the headers, Content-Length (unless 1xx or
-// 204), Connection: close when !keep_alive, and the blank line.
+// "HTTP/1.1 <status> <reason>", the headers, `fixed` (header lines already
+// rendered, each ending in CRLF), Content-Length (unless 1xx or 204),
+// Connection: close when !keep_alive, and the blank line.
 void AppendResponseHead(int status, const std::vector<std::pair<std::string, std::string>>& headers,
-                        size_t content_length, bool keep_alive, std::string* out);
+                        size_t content_length, bool keep_alive, std::string* out,
+                        std::string_view fixed = {});
 
 }  // namespace ld::http::wire
