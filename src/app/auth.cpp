@@ -50,7 +50,7 @@ std::string Lower(std::string s) {
 Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::string& password,
                            const std::string& remote_address, const std::string& kind) {
   std::string upn = Lower(upn_in);
-  Instant now = ctx.Now();
+  Instant now = ctx.SecurityNow();
   std::string acct_key = "u:" + upn, addr_key = "a:" + remote_address;
   int64_t wait = std::max(ctx.throttle->WaitMs(acct_key, now), ctx.throttle->WaitMs(addr_key, now));
   if (wait > 0) return TooMany(wait);
@@ -108,7 +108,7 @@ Result<Authenticated> Authenticate(Context& ctx, const std::string& secret) {
   std::string hash = Sha256Hex(secret);
   Authenticated out;
   bool found = false;
-  Instant now = ctx.Now();
+  Instant now = ctx.SecurityNow();
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     auto s = tx.FindSignedIn(hash);
     if (!s || s->token.expiresAt <= now || !s->accountEnabled) return Ok();

@@ -30,9 +30,16 @@ struct Context {
   const Catalog& catalog;
   Config config;
   std::shared_ptr<SignInThrottle> throttle = std::make_shared<SignInThrottle>();
+  // The real clock for security times (token and session expiry, sign-in
+  // throttling). The test clock (`clock`) moves billing time only; when this
+  // is null (unit tests with one settable clock) security follows `clock`.
+  const Clock* securityClock = nullptr;
 
   Guid NewId() const { return Guid::NewV7(clock.Now()); }
+  // Billing time: renewals, periods, dunning, invoices, audit times.
   Instant Now() const { return clock.Now(); }
+  // Security time: never moved by the test clock.
+  Instant SecurityNow() const { return securityClock ? securityClock->Now() : clock.Now(); }
 };
 
 // The authenticated caller of a use case.

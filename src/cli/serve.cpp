@@ -119,7 +119,8 @@ int Open(const CommonOptions& o, app::Config cfg, Graph& g) {
   g.store = std::move(store).value();
   g.gateway = std::make_unique<app::TestGateway>(o.gatewayLedger);
   g.ctx = std::unique_ptr<app::Context>(new app::Context{
-      *g.store, *g.clock, *g.gateway, g.catalog, cfg, std::make_shared<app::SignInThrottle>()});
+      *g.store, *g.clock, *g.gateway, g.catalog, cfg, std::make_shared<app::SignInThrottle>(),
+      &g.system_clock});
   return 0;
 }
 
