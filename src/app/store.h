@@ -84,6 +84,19 @@ struct AuditCursor {
   Guid id;
 };
 
+// Keyset paging of the commerce lists: a position in a list ordered by
+// (key, id), where key is a creation time or an invoice number. A page read
+// continues strictly after it.
+struct PageCursor {
+  int64_t key = 0;
+  Guid id;
+};
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<PageCursor> next;  // set when there is more
+};
+
 // The deployment operator's record of a bank transfer for an invoice.
 struct InvoicePayment {
   Instant paidAt = 0;
@@ -130,6 +143,11 @@ class Tx {
   virtual RoleSet ListRoles(const Guid& tenant, const Guid& user) = 0;
   virtual void SetRoles(const Guid& tenant, const Guid& user, const RoleSet& roles) = 0;
   virtual int64_t CountRoleHolders(const Guid& tenant, Role role) = 0;
+  // Engineer A's block (privileged users). The enabled holders of `role`,
+  // counted under a lock of the organization's row (PostgreSQL: FOR UPDATE;
+  // SQLite: the single writer), so two concurrent changes that each take one
+  // away cannot both see the other one still there. Call it in Write().
+  virtual int64_t LockAndCountEnabledRoleHolders(const Guid& tenant, Role role) = 0;
 
   // Licenses and pools.
   // Takes the pool's row lock (PostgreSQL) so that R7's check and the insert
@@ -235,6 +253,15 @@ class Tx {
   // Newest first; `before` continues a previous page.
   virtual std::vector<AuditEntry> ListAudit(const Guid& tenant, std::optional<AuditCursor> before,
                                             int limit) = 0;
+
+  // Paged lists (keyset, one query per page and one for the page's lines):
+  // orders newest first by (created_at, id), with their lines; invoices by
+  // number, newest first (the cursor's key is the number), without lines.
+  // `after` continues a previous page; at most `limit` rows.
+  virtual std::vector<Order> ListOrdersPage(const Guid& tenant, std::optional<PageCursor> after,
+                                            int limit) = 0;
+  virtual std::vector<Invoice> ListInvoicesPage(const Guid& tenant, std::optional<PageCursor> after,
+                                                int limit) = 0;
 
   // Idempotency keys, per tenant.
   virtual std::optional<IdempotencyRecord> FindIdempotency(const Guid& tenant,

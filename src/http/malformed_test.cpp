@@ -402,6 +402,15 @@ std::vector<Case> Cases() {
       {"audit $top=0", "GET", "/api/v1/auditLogs?$top=0", std::nullopt, 400, "InvalidTop", "$top"});
   v.push_back({"audit bad $skiptoken", "GET", "/api/v1/auditLogs?$skiptoken=zz", std::nullopt, 400,
                "InvalidSkipToken", "$skiptoken"});
+  // Issue 13 #4: every paged commerce list refuses a bad $top or $skiptoken.
+  for (std::string list : {"orders", "invoices", "subscriptions"}) {
+    v.push_back({list + " $top=1001", "GET", "/api/v1/" + list + "?$top=1001", std::nullopt, 400,
+                 "InvalidTop", "$top"});
+    v.push_back({list + " $top=x", "GET", "/api/v1/" + list + "?$top=x", std::nullopt, 400,
+                 "InvalidTop", "$top"});
+    v.push_back({list + " bad $skiptoken", "GET", "/api/v1/" + list + "?$skiptoken=zz",
+                 std::nullopt, 400, "InvalidSkipToken", "$skiptoken"});
+  }
   // Signup and sign-in bodies.
   v.push_back({"signup admin missing", "POST", "/api/v1/signup",
                R"({"organizationName":"O","domainPrefix":"o-o","countryCode":"US"})", 400,
@@ -487,6 +496,35 @@ TEST(ApiMalformed, EveryMalformedRequestIsA4xxAndChangesNothing) {
   EXPECT_EQ(c.Get("/api/v1/auditLogs?$top=1").json["value"], audit_before);
   // And the server is still well.
   EXPECT_EQ(c.Get("/readyz").status, 200);
+}
+
+// Issue 13 finding 11: a checkout with autoAssign by a role that may not
+// assign licenses (Billing Administrator) is 403 AutoAssignNotAllowed, in the
+// error envelope, and changes nothing (nothing is ordered or charged).
+TEST(ApiMalformed, AutoAssignCheckoutWithoutLicenseRoleIs403AndChangesNothing) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("malformedaa");
+  auto admin = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(admin, "BUSINESS_BASIC");
+  std::string id = lt::CreateUser(admin, org.domain, "billing", "US", "Billing-Pass-123");
+  ASSERT_EQ(
+      admin.Put("/api/v1/users/" + id + "/roles", {{"roles", {"Billing Administrator"}}}).status,
+      200);
+  auto c = srv.NewClient(srv.Token("billing@" + org.domain, "Billing-Pass-123"));
+  std::string card = lt::AddCard(c);
+  auto cart = c.Post("/api/v1/carts", Json::parse(R"({"lineItems":[{"skuId":")" + sku +
+                                                  R"(","quantity":2,"billingCycle":"monthly",)"
+                                                  R"("autoAssign":true}]})"));
+  ASSERT_EQ(cart.status, 201) << cart;
+  auto before = lt::TableCounts(srv.dbPath());
+  auto r = c.Post("/api/v1/carts/" + std::string(cart.json["id"]) + "/checkout",
+                  {{"paymentMethodId", card}});
+  EXPECT_EQ(r.status, 403) << r;
+  EXPECT_EQ(AppCode(r), "AutoAssignNotAllowed") << r;
+  EXPECT_EQ(AppTarget(r), "lineItems[0].autoAssign") << r;
+  EXPECT_NE(r.json["error"]["message"].get<std::string>().find("autoAssign"), std::string::npos);
+  EXPECT_EQ(lt::TableCounts(srv.dbPath()), before);
+  EXPECT_EQ(c.Get("/api/v1/orders").json["value"].size(), 0u);
 }
 
 }  // namespace

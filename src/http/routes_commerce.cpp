@@ -18,6 +18,63 @@ Json List(Json value) {
   return Json{{"value", std::move(value)}};
 }
 
+// ---- paging: every growing commerce list, one mechanism ----
+// `$top` (default 100, 1..1000, spec "Lists") and an opaque `$skiptoken`:
+// base64url({"l": list, "o": organization, "k": key, "id": id}), the keyset
+// position after which the next page starts. A token of another list or
+// another organization, or one that does not decode, is a 400.
+constexpr int64_t kDefaultTop = 100;
+constexpr int64_t kMaxTop = 1000;
+
+struct PageQuery {
+  int top = static_cast<int>(kDefaultTop);
+  std::optional<app::PageCursor> after;
+};
+
+Result<PageQuery> ReadPage(Call& c, std::string_view list) {
+  PageQuery q;
+  if (auto t = c.req.Param("$top")) {
+    bool digits =
+        !t->empty() && t->size() <= 4 && t->find_first_not_of("0123456789") == std::string::npos;
+    int64_t top = digits ? std::stoll(*t) : 0;
+    if (!digits || top < 1 || top > kMaxTop)
+      return Error::Invalid("InvalidTop", "$top must be an integer from 1 to 1000.", "$top");
+    q.top = static_cast<int>(top);
+  }
+  if (auto s = c.req.Param("$skiptoken")) {
+    Error bad = Error::Invalid("InvalidSkipToken",
+                               "The $skiptoken is not valid for this list; follow "
+                               "@odata.nextLink as given.",
+                               "$skiptoken");
+    auto bin = s->size() <= 512 ? Base64UrlDecode(*s) : std::nullopt;
+    if (!bin) return bad;
+    Json j = Json::parse(*bin, nullptr, false);
+    if (!j.is_object() || !j["l"].is_string() || !j["o"].is_string() ||
+        !j["k"].is_number_integer() || !j["id"].is_string())
+      return bad;
+    if (j["l"].get<std::string>() != list || j["o"].get<std::string>() != c.actor().tenantId.str())
+      return bad;
+    auto id = Guid::Parse(j["id"].get<std::string>());
+    if (!id) return bad;
+    q.after = app::PageCursor{j["k"].get<int64_t>(), *id};
+  }
+  return q;
+}
+
+// {"value": [...]} plus @odata.nextLink when there is a next page.
+Json PagedList(Call& c, Json value, std::string_view path, std::string_view list,
+               const PageQuery& q, const std::optional<app::PageCursor>& next) {
+  Json out{{"value", std::move(value)}};
+  if (next) {
+    Json tok{
+        {"l", list}, {"o", c.actor().tenantId.str()}, {"k", next->key}, {"id", next->id.str()}};
+    out["@odata.nextLink"] = c.req.BaseUrl() + std::string(path) +
+                             "?$top=" + std::to_string(q.top) +
+                             "&$skiptoken=" + Base64UrlEncode(tok.dump());
+  }
+  return out;
+}
+
 Result<Reply> OffersH(Call& c) {
   LD_ASSIGN_OR_RETURN(auto offers, app::ListOffers(c.ctx, c.actor()));
   Json v = Json::array();
@@ -121,10 +178,11 @@ Result<Reply> CheckoutH(Call& c) {
 }
 
 Result<Reply> ListOrdersH(Call& c) {
-  LD_ASSIGN_OR_RETURN(auto orders, app::ListOrders(c.ctx, c.actor()));
+  LD_ASSIGN_OR_RETURN(PageQuery q, ReadPage(c, "orders"));
+  LD_ASSIGN_OR_RETURN(auto page, app::ListOrdersPage(c.ctx, c.actor(), q.after, q.top));
   Json v = Json::array();
-  for (const auto& o : orders) v.push_back(OrderJson(o, c.ctx.catalog));
-  return Reply::Ok(List(std::move(v)));
+  for (const auto& o : page.items) v.push_back(OrderJson(o, c.ctx.catalog));
+  return Reply::Ok(PagedList(c, std::move(v), "/api/v1/orders", "orders", q, page.next));
 }
 
 Result<Reply> GetOrderH(Call& c) {
@@ -172,10 +230,12 @@ Result<Reply> DeletePaymentMethodH(Call& c) {
 }
 
 Result<Reply> ListSubscriptionsH(Call& c) {
-  LD_ASSIGN_OR_RETURN(auto subs, app::ListSubscriptions(c.ctx, c.actor()));
+  LD_ASSIGN_OR_RETURN(PageQuery q, ReadPage(c, "subscriptions"));
+  LD_ASSIGN_OR_RETURN(auto page, app::ListSubscriptionsPage(c.ctx, c.actor(), q.after, q.top));
   Json v = Json::array();
-  for (const auto& s : subs) v.push_back(SubscriptionJson(s, c.ctx.catalog));
-  return Reply::Ok(List(std::move(v)));
+  for (const auto& s : page.items) v.push_back(SubscriptionJson(s, c.ctx.catalog));
+  return Reply::Ok(
+      PagedList(c, std::move(v), "/api/v1/subscriptions", "subscriptions", q, page.next));
 }
 
 Result<Reply> GetSubscriptionH(Call& c) {
@@ -189,9 +249,10 @@ Result<Reply> GetSubscriptionH(Call& c) {
 bool IsReplay(Call& c) {
   if (!c.idem) return false;
   bool replay = false;
+  const auto idem = app::ScopeIdempotency(c.actor(), c.idem);
   auto st = c.ctx.store.Read([&](app::Tx& tx) -> Status {
-    auto rec = tx.FindIdempotency(c.actor().tenantId, c.idem->key);
-    replay = rec && rec->state == "done" && rec->requestHash == c.idem->requestHash;
+    auto rec = tx.FindIdempotency(c.actor().tenantId, idem->key);
+    replay = rec && rec->state == "done" && rec->requestHash == idem->requestHash;
     return Ok();
   });
   return st.ok() && replay;
@@ -222,12 +283,13 @@ Result<Reply> PatchSubscriptionH(Call& c) {
 Result<Reply> Idempotent(Call& c, const std::function<Result<Reply>()>& run) {
   if (!c.idem) return run();
   const Guid tenant = c.actor().tenantId;
-  const std::string marker = "http:" + app::Sha256Hex(c.idem->key);
+  const auto idem = app::ScopeIdempotency(c.actor(), c.idem);
+  const std::string marker = "http:" + app::Sha256Hex(idem->key);
   std::optional<app::IdempotencyRecord> prior;
   LD_TRY(c.ctx.store.Write([&](app::Tx& tx) -> Status {
-    auto rec = tx.FindIdempotency(tenant, c.idem->key);
+    auto rec = tx.FindIdempotency(tenant, idem->key);
     if (rec) {
-      if (rec->requestHash != c.idem->requestHash)
+      if (rec->requestHash != idem->requestHash)
         return Error{ErrorKind::kUnprocessable, "IdempotencyKeyReused",
                      "This Idempotency-Key was used with another request.", "Idempotency-Key",
                      nullptr};
@@ -238,8 +300,8 @@ Result<Reply> Idempotent(Call& c, const std::function<Result<Reply>()>& run) {
       return Ok();
     }
     app::IdempotencyRecord r;
-    r.key = c.idem->key;
-    r.requestHash = c.idem->requestHash;
+    r.key = idem->key;
+    r.requestHash = idem->requestHash;
     r.state = "in_flight";
     r.resourceType = "http";
     r.resourceId = marker;
@@ -270,8 +332,8 @@ Result<Reply> Idempotent(Call& c, const std::function<Result<Reply>()>& run) {
       return Ok();
     }
     app::IdempotencyRecord r;
-    r.key = c.idem->key;
-    r.requestHash = c.idem->requestHash;
+    r.key = idem->key;
+    r.requestHash = idem->requestHash;
     r.state = "done";
     r.statusCode = out->status;
     r.resourceType = "http";
@@ -309,10 +371,11 @@ Result<Reply> ReactivateH(Call& c) {
 }
 
 Result<Reply> ListInvoicesH(Call& c) {
-  LD_ASSIGN_OR_RETURN(auto invs, app::ListInvoices(c.ctx, c.actor()));
+  LD_ASSIGN_OR_RETURN(PageQuery q, ReadPage(c, "invoices"));
+  LD_ASSIGN_OR_RETURN(auto page, app::ListInvoicesPage(c.ctx, c.actor(), q.after, q.top));
   Json v = Json::array();
-  for (const auto& i : invs) v.push_back(InvoiceJson(i));
-  return Reply::Ok(List(std::move(v)));
+  for (const auto& i : page.items) v.push_back(InvoiceJson(i));
+  return Reply::Ok(PagedList(c, std::move(v), "/api/v1/invoices", "invoices", q, page.next));
 }
 
 Result<Reply> GetInvoiceH(Call& c) {
@@ -387,36 +450,15 @@ Result<Reply> PutRolesH(Call& c) {
 }
 
 Result<Reply> AuditH(Call& c) {
-  int64_t top = 100;
-  if (auto t = c.req.Param("$top")) {
-    bool digits =
-        !t->empty() && t->size() <= 4 && t->find_first_not_of("0123456789") == std::string::npos;
-    if (digits) top = std::stoll(*t);
-    if (!digits || top < 1 || top > 1000)
-      return Error::Invalid("InvalidTop", "$top must be an integer from 1 to 1000.", "$top");
-  }
+  LD_ASSIGN_OR_RETURN(PageQuery q, ReadPage(c, "auditLogs"));
   std::optional<app::AuditCursor> before;
-  if (auto s = c.req.Param("$skiptoken")) {
-    Error bad = Error::Invalid("InvalidSkipToken", "The $skiptoken is not valid.", "$skiptoken");
-    auto bin = s->size() <= 512 ? Base64UrlDecode(*s) : std::nullopt;
-    if (!bin) return bad;
-    Json j = Json::parse(*bin, nullptr, false);
-    if (!j.is_object() || !j["at"].is_number_integer() || !j["id"].is_string()) return bad;
-    auto id = Guid::Parse(j["id"].get<std::string>());
-    if (!id) return bad;
-    before = app::AuditCursor{j["at"].get<int64_t>(), *id};
-  }
-  LD_ASSIGN_OR_RETURN(app::AuditPage page,
-                      app::ListAudit(c.ctx, c.actor(), before, static_cast<int>(top)));
+  if (q.after) before = app::AuditCursor{q.after->key, q.after->id};
+  LD_ASSIGN_OR_RETURN(app::AuditPage page, app::ListAudit(c.ctx, c.actor(), before, q.top));
   Json v = Json::array();
   for (const auto& e : page.entries) v.push_back(AuditJson(e));
-  Json out{{"value", v}};
-  if (page.next) {
-    Json tok{{"at", page.next->at}, {"id", page.next->id.str()}};
-    out["@odata.nextLink"] = c.req.BaseUrl() + "/api/v1/auditLogs?$top=" + std::to_string(top) +
-                             "&$skiptoken=" + Base64UrlEncode(tok.dump());
-  }
-  return Reply::Ok(std::move(out));
+  std::optional<app::PageCursor> next;
+  if (page.next) next = app::PageCursor{page.next->at, page.next->id};
+  return Reply::Ok(PagedList(c, std::move(v), "/api/v1/auditLogs", "auditLogs", q, next));
 }
 
 }  // namespace
@@ -484,6 +526,7 @@ std::vector<RouteInfo> CommerceRoutes() {
        .permission = kRead,
        .summary = "The organization's orders.",
        .response = {200, "OrderList"},
+       .queryParams = {"$top", "$skiptoken"},
        .handler = ListOrdersH},
       {.method = "GET",
        .path = "/api/v1/orders/{id}",
@@ -521,6 +564,7 @@ std::vector<RouteInfo> CommerceRoutes() {
        .permission = kRead,
        .summary = "The organization's subscriptions.",
        .response = {200, "SubscriptionList"},
+       .queryParams = {"$top", "$skiptoken"},
        .handler = ListSubscriptionsH},
       {.method = "GET",
        .path = "/api/v1/subscriptions/{id}",
@@ -563,6 +607,7 @@ std::vector<RouteInfo> CommerceRoutes() {
        .permission = kRead,
        .summary = "Invoices and credit notes.",
        .response = {200, "InvoiceList"},
+       .queryParams = {"$top", "$skiptoken"},
        .handler = ListInvoicesH},
       {.method = "GET",
        .path = "/api/v1/invoices/{id}",

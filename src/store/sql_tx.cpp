@@ -1,6 +1,7 @@
 #include "store/sql_tx.h"
 
 #include <algorithm>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +11,7 @@ namespace ld::store {
 
 using app::AuditCursor;
 using app::IdempotencyRecord;
+using app::PageCursor;
 using app::PoolCounts;
 using app::TokenRecord;
 using app::UserFilter;
@@ -391,6 +393,22 @@ void SqlTx::SetRoles(const Guid& tenant, const Guid& user, const RoleSet& roles)
 int64_t SqlTx::CountRoleHolders(const Guid& tenant, Role role) {
   auto r = Q(c_, "SELECT COUNT(*) FROM user_roles WHERE tenant_id = ? AND role = ?", tenant,
              ToString(role));
+  return r->Next() ? r->Int(0) : 0;
+}
+
+// ---- privileged users (engineer A) ----
+
+int64_t SqlTx::LockAndCountEnabledRoleHolders(const Guid& tenant, Role role) {
+  if (pg()) {
+    // Every change that may take a Global Administrator away serializes here.
+    auto l = Q(c_, "SELECT id FROM tenants WHERE id = ? FOR UPDATE", tenant);
+    while (l->Next()) {
+    }
+  }
+  auto r = Q(c_,
+             "SELECT COUNT(*) FROM user_roles r JOIN users u ON u.tenant_id = r.tenant_id AND "
+             "u.id = r.user_id WHERE r.tenant_id = ? AND r.role = ? AND u.account_enabled = 1",
+             tenant, ToString(role));
   return r->Next() ? r->Int(0) : 0;
 }
 
@@ -778,16 +796,7 @@ std::optional<Order> SqlTx::FindLiveOrderForCart(const Guid& tenant, const Guid&
 }
 
 std::vector<Order> SqlTx::ListOrders(const Guid& tenant) {
-  std::vector<Order> out;
-  {
-    auto r = Q(c_,
-               std::string("SELECT ") + kOrderCols +
-                   " FROM orders WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT 1000",
-               tenant);
-    while (r->Next()) out.push_back(ReadOrder(*r));
-  }
-  for (auto& o : out) ReadOrderLines(c_, &o);
-  return out;
+  return ListOrdersPage(tenant, std::nullopt, 1000);
 }
 
 std::vector<Order> SqlTx::ListPendingOrders(Instant older_than) {
@@ -909,13 +918,7 @@ std::optional<Invoice> SqlTx::FindInvoice(const Guid& tenant, const Guid& id) {
 }
 
 std::vector<Invoice> SqlTx::ListInvoices(const Guid& tenant) {
-  std::vector<Invoice> out;
-  auto r = Q(c_,
-             std::string("SELECT ") + kInvCols +
-                 " FROM invoices WHERE tenant_id = ? ORDER BY number DESC LIMIT 1000",
-             tenant);
-  while (r->Next()) out.push_back(ReadInvoice(*r));
-  return out;
+  return ListInvoicesPage(tenant, std::nullopt, 1000);
 }
 
 // ---- audit ----
@@ -1131,6 +1134,67 @@ std::vector<app::SubscriptionHold> SqlTx::ListSubscriptionHolds(const Guid& tena
 void SqlTx::DeleteSubscriptionHolds(const Guid& tenant, const Guid& subscription) {
   X(c_, "DELETE FROM subscription_holds WHERE tenant_id = ? AND subscription_id = ?", tenant,
     subscription);
+}
+
+// ---- paged lists (engineer E) ----
+
+std::vector<Order> SqlTx::ListOrdersPage(const Guid& tenant, std::optional<PageCursor> after,
+                                         int limit) {
+  // The page's rows, then the lines of exactly those rows in one query (the
+  // same keyset as a subquery), so a page costs two statements.
+  std::string where = "tenant_id = ?";
+  if (after) where += " AND (created_at < ? OR (created_at = ? AND id < ?))";
+  const std::string page =
+      "SELECT id FROM orders WHERE " + where + " ORDER BY created_at DESC, id DESC LIMIT ?";
+  std::vector<Order> out;
+  {
+    auto r = after ? Q(c_,
+                       std::string("SELECT ") + kOrderCols + " FROM orders WHERE " + where +
+                           " ORDER BY created_at DESC, id DESC LIMIT ?",
+                       tenant, after->key, after->key, after->id, limit)
+                   : Q(c_,
+                       std::string("SELECT ") + kOrderCols + " FROM orders WHERE " + where +
+                           " ORDER BY created_at DESC, id DESC LIMIT ?",
+                       tenant, limit);
+    while (r->Next()) out.push_back(ReadOrder(*r));
+  }
+  if (out.empty()) return out;
+  std::map<Guid, Order*> by_id;
+  for (auto& o : out) by_id[o.id] = &o;
+  const std::string lines =
+      "SELECT order_id, sku_id, quantity, billing_cycle, auto_assign, unit_price, amount, tax, "
+      "subscription_id, licenses_auto_assigned FROM order_lines WHERE tenant_id = ? AND order_id "
+      "IN (" +
+      page + ") ORDER BY order_id, line_no";
+  auto r = after ? Q(c_, lines, tenant, tenant, after->key, after->key, after->id, limit)
+                 : Q(c_, lines, tenant, tenant, limit);
+  while (r->Next()) {
+    auto it = by_id.find(r->Id(0));
+    if (it == by_id.end()) continue;
+    OrderLine l;
+    l.skuId = r->Id(1);
+    l.quantity = r->Int(2);
+    l.cycle = ParseBillingCycle(r->Text(3)).value_or(BillingCycle::kMonthly);
+    l.autoAssign = r->Int(4) != 0;
+    l.unitPrice = r->Int(5);
+    l.amount = r->Int(6);
+    l.tax = r->Int(7);
+    if (!r->IsNull(8)) l.subscriptionId = r->Id(8);
+    l.licensesAutoAssigned = r->Int(9);
+    it->second->lines.push_back(l);
+  }
+  return out;
+}
+
+std::vector<Invoice> SqlTx::ListInvoicesPage(const Guid& tenant, std::optional<PageCursor> after,
+                                             int limit) {
+  std::vector<Invoice> out;
+  const std::string cols = std::string("SELECT ") + kInvCols + " FROM invoices WHERE tenant_id = ?";
+  auto r = after ? Q(c_, cols + " AND number < ? ORDER BY number DESC LIMIT ?", tenant, after->key,
+                     limit)
+                 : Q(c_, cols + " ORDER BY number DESC LIMIT ?", tenant, limit);
+  while (r->Next()) out.push_back(ReadInvoice(*r));
+  return out;
 }
 
 }  // namespace ld::store

@@ -29,6 +29,7 @@ class SqlTx final : public app::Tx {
   RoleSet ListRoles(const Guid& tenant, const Guid& user) override;
   void SetRoles(const Guid& tenant, const Guid& user, const RoleSet& roles) override;
   int64_t CountRoleHolders(const Guid& tenant, Role role) override;
+  int64_t LockAndCountEnabledRoleHolders(const Guid& tenant, Role role) override;
 
   void LockPool(const Guid& tenant, const Guid& sku) override;
   app::PoolCounts GetPool(const Guid& tenant, const Guid& sku) override;
@@ -94,6 +95,10 @@ class SqlTx final : public app::Tx {
   void InsertAudit(const AuditEntry& e) override;
   std::vector<AuditEntry> ListAudit(const Guid& tenant, std::optional<app::AuditCursor> before,
                                     int limit) override;
+  std::vector<Order> ListOrdersPage(const Guid& tenant, std::optional<app::PageCursor> after,
+                                    int limit) override;
+  std::vector<Invoice> ListInvoicesPage(const Guid& tenant, std::optional<app::PageCursor> after,
+                                        int limit) override;
 
   std::optional<app::IdempotencyRecord> FindIdempotency(const Guid& tenant,
                                                         const std::string& key) override;
