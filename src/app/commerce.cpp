@@ -485,6 +485,22 @@ Result<std::vector<Order>> ListOrders(Context& ctx, const Actor& actor) {
   return out;
 }
 
+Result<Page<Order>> ListOrdersPage(Context& ctx, const Actor& actor,
+                                   std::optional<PageCursor> after, int limit) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  limit = std::clamp(limit, 1, 1000);
+  Page<Order> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out.items = tx.ListOrdersPage(actor.tenantId, after, limit + 1);
+    if (static_cast<int>(out.items.size()) > limit) {
+      out.items.resize(static_cast<size_t>(limit));
+      out.next = PageCursor{out.items.back().createdAt, out.items.back().id};
+    }
+    return Ok();
+  }));
+  return out;
+}
+
 Result<int> RecoverPendingOrders(Context& ctx, Instant older_than) {
   std::vector<Order> pending;
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {

@@ -67,6 +67,9 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
 
 Result<Order> GetOrder(Context& ctx, const Actor& actor, const Guid& id);
 Result<std::vector<Order>> ListOrders(Context& ctx, const Actor& actor);
+// One page of the orders, newest first; `limit` is clamped to 1..1000.
+Result<Page<Order>> ListOrdersPage(Context& ctx, const Actor& actor,
+                                   std::optional<PageCursor> after, int limit);
 
 // R15: settles orders left pending by a crash (older than `older_than`):
 // voids any charge made for them and marks them failed; their carts stay

@@ -99,6 +99,31 @@ Result<std::vector<SubscriptionView>> ListSubscriptions(Context& ctx, const Acto
   return out;
 }
 
+Result<Page<SubscriptionView>> ListSubscriptionsPage(Context& ctx, const Actor& actor,
+                                                     std::optional<PageCursor> after, int limit) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  limit = std::clamp(limit, 1, 1000);
+  Page<SubscriptionView> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    // A view's assigned licenses depend on every older subscription of its
+    // SKU, so the views are built over the whole list (one query) and the
+    // page is cut from it.
+    auto all = Views(tx, actor.tenantId, tx.ListSubscriptions(actor.tenantId));
+    size_t i = 0;
+    if (after) {
+      while (i < all.size() &&
+             std::pair(all[i].sub.createdAt, all[i].sub.id) <= std::pair(after->key, after->id))
+        ++i;
+    }
+    for (; i < all.size() && static_cast<int>(out.items.size()) < limit; ++i)
+      out.items.push_back(std::move(all[i]));
+    if (i < all.size())
+      out.next = PageCursor{out.items.back().sub.createdAt, out.items.back().sub.id};
+    return Ok();
+  }));
+  return out;
+}
+
 Result<SubscriptionView> GetSubscription(Context& ctx, const Actor& actor, const Guid& id) {
   LD_TRY(Require(actor, Permission::kReadBilling));
   std::optional<SubscriptionView> out;
@@ -385,6 +410,22 @@ Result<std::vector<Invoice>> ListInvoices(Context& ctx, const Actor& actor) {
   std::vector<Invoice> out;
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     out = tx.ListInvoices(actor.tenantId);
+    return Ok();
+  }));
+  return out;
+}
+
+Result<Page<Invoice>> ListInvoicesPage(Context& ctx, const Actor& actor,
+                                       std::optional<PageCursor> after, int limit) {
+  LD_TRY(Require(actor, Permission::kReadBilling));
+  limit = std::clamp(limit, 1, 1000);
+  Page<Invoice> out;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    out.items = tx.ListInvoicesPage(actor.tenantId, after, limit + 1);
+    if (static_cast<int>(out.items.size()) > limit) {
+      out.items.resize(static_cast<size_t>(limit));
+      out.next = PageCursor{out.items.back().number, out.items.back().id};
+    }
     return Ok();
   }));
   return out;

@@ -16,6 +16,10 @@ struct SubscriptionView {
 };
 
 Result<std::vector<SubscriptionView>> ListSubscriptions(Context& ctx, const Actor& actor);
+// One page of the subscriptions, oldest first by (createdAt, id); `limit` is
+// clamped to 1..1000.
+Result<Page<SubscriptionView>> ListSubscriptionsPage(Context& ctx, const Actor& actor,
+                                                     std::optional<PageCursor> after, int limit);
 Result<SubscriptionView> GetSubscription(Context& ctx, const Actor& actor, const Guid& id);
 
 struct SubscriptionChange {
@@ -35,6 +39,10 @@ Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, co
 Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor, const Guid& id);
 
 Result<std::vector<Invoice>> ListInvoices(Context& ctx, const Actor& actor);
+// One page of the invoices, newest number first (the cursor's key is the
+// number); `limit` is clamped to 1..1000.
+Result<Page<Invoice>> ListInvoicesPage(Context& ctx, const Actor& actor,
+                                       std::optional<PageCursor> after, int limit);
 Result<Invoice> GetInvoice(Context& ctx, const Actor& actor, const Guid& id);
 
 }  // namespace ld::app
