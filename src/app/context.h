@@ -19,6 +19,9 @@ struct Config {
   std::string deploymentDomain = "licensedesk.test";
   bool signupEnabled = true;
   bool testClock = false;
+  // `serve --operator-token`: the deployment operator's bearer secret, for the
+  // operator's acts (moving the test clock). Empty: no operator routes.
+  std::string operatorToken;
   std::string sellerName = "licensedesk";
   std::string sellerAddress = "";
 };
@@ -51,6 +54,10 @@ struct Actor {
 
 // R12: fails with 403 when the actor's roles do not allow `p`.
 Status Require(const Actor& a, Permission p);
+
+// The operator's acts (not any organization's): ok when `secret` is the
+// configured operator token (compared in constant time), else 403.
+Status RequireOperator(const Context& ctx, std::string_view secret);
 
 // Appends an audit entry in the caller's transaction.
 void Audit(Tx& tx, const Context& ctx, const std::optional<Guid>& actor, const Guid& tenant,

@@ -309,9 +309,15 @@ Result<std::vector<LifecycleEvent>> RunLifecycle(Context& ctx, Instant until, in
 }
 
 Result<std::vector<LifecycleEvent>> AdvanceTestClock(Context& ctx, SettableClock& clock,
-                                                     const Actor& actor, Instant to) {
+                                                     std::string_view operator_secret, Instant to) {
   if (!ctx.config.testClock) return Error::NotFound("The test clock");
-  LD_TRY(Require(actor, Permission::kTestClock));
+  LD_TRY(RequireOperator(ctx, operator_secret));
+  if (to > kLatestClockInstant)
+    return Error::Invalid("DateOutOfRange",
+                          "The test clock goes up to " + FormatRfc3339(kLatestClockInstant) +
+                              ", so that every period, grace and due date it derives ends by "
+                              "9999-12-31.",
+                          "to");
   static std::mutex mu;  // one advance at a time per process
   std::lock_guard<std::mutex> l(mu);
   if (to < clock.Now())

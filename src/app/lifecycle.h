@@ -40,11 +40,13 @@ struct LifecycleEvent {
 Result<std::vector<LifecycleEvent>> RunLifecycle(Context& ctx, Instant until,
                                                  int max_steps = 1'000'000);
 
-// Test clocks (`serve --test-clock`): a Global Administrator moves the
-// deployment's clock forward to `to` and the lifecycle runs up to it. 404 when
-// test clocks are off, 403 without the role, 400 when `to` is in the past.
+// Test clocks (`serve --test-clock`): the deployment's operator (its token in
+// `operator_secret`; no organization's admin) moves the billing clock forward
+// to `to` and the lifecycle runs up to it, for every organization. 404 when
+// test clocks are off, 403 without the operator token, 400 when `to` is in
+// the past or past kLatestClockInstant. Security times do not move.
 // Concurrent calls are serialized.
 Result<std::vector<LifecycleEvent>> AdvanceTestClock(Context& ctx, SettableClock& clock,
-                                                     const Actor& actor, Instant to);
+                                                     std::string_view operator_secret, Instant to);
 
 }  // namespace ld::app

@@ -63,8 +63,15 @@ int main(int argc, char** argv) {
       ->default_str(ld::cli::DefaultWebRoot());
   s->add_flag("--no-signup", serve.noSignup, "Turn POST /api/v1/signup off")
       ->envname("LICENSEDESK_NO_SIGNUP");
-  s->add_flag("--test-clock", serve.testClock, "Let tests set the clock")
+  s->add_flag("--test-clock", serve.testClock,
+              "Let the operator move billing time (needs --operator-token)")
       ->envname("LICENSEDESK_TEST_CLOCK");
+  s->add_option("--operator-token", serve.operatorToken,
+                "The operator's bearer secret (at least 16 characters) for the test clock")
+      ->envname("LICENSEDESK_OPERATOR_TOKEN");
+  s->add_option("--public-url", serve.publicUrl,
+                "The base of absolute links (https://admin.example.com); default from --listen")
+      ->envname("LICENSEDESK_PUBLIC_URL");
   s->add_option("--log-file", serve.logFile, "JSON-lines access log (default: stderr)")
       ->envname("LICENSEDESK_LOG_FILE");
   s->add_option("--workers", serve.workers, "Worker threads")

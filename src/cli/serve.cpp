@@ -19,6 +19,7 @@
 #include "cli/invoice_pdf_adapter.h"
 #include "domain/catalog.h"
 #include "http/render.h"
+#include "http/request.h"
 #include "http/server.h"
 #include "store/copy.h"
 #include "store/postgres/pg_conn.h"
@@ -118,9 +119,9 @@ int Open(const CommonOptions& o, app::Config cfg, Graph& g) {
   }
   g.store = std::move(store).value();
   g.gateway = std::make_unique<app::TestGateway>(o.gatewayLedger);
-  g.ctx = std::unique_ptr<app::Context>(new app::Context{
-      *g.store, *g.clock, *g.gateway, g.catalog, cfg, std::make_shared<app::SignInThrottle>(),
-      &g.system_clock});
+  g.ctx = std::unique_ptr<app::Context>(
+      new app::Context{*g.store, *g.clock, *g.gateway, g.catalog, cfg,
+                       std::make_shared<app::SignInThrottle>(), &g.system_clock});
   return 0;
 }
 
@@ -169,9 +170,24 @@ int RunServe(const ServeOptions& o) {
     std::cerr << "licensedesk: TLS needs both --tls-cert and --tls-key\n";
     return kExitConfig;
   }
+  if (o.testClock && o.operatorToken.size() < 16) {
+    std::cerr << "licensedesk: --test-clock needs --operator-token with at least 16 characters "
+                 "(moving the clock is the operator's act, not an organization's)\n";
+    return kExitConfig;
+  }
+  if (!o.operatorToken.empty() && o.operatorToken.size() < 16) {
+    std::cerr << "licensedesk: --operator-token needs at least 16 characters\n";
+    return kExitConfig;
+  }
+  if (!o.publicUrl.empty() && !http::NormalizePublicUrl(o.publicUrl)) {
+    std::cerr << "licensedesk: --public-url wants http(s)://host[:port][/path], not '"
+              << o.publicUrl << "'\n";
+    return kExitConfig;
+  }
   app::Config cfg;
   cfg.signupEnabled = !o.noSignup;
   cfg.testClock = o.testClock;
+  cfg.operatorToken = o.operatorToken;
   Graph g;
   if (int rc = Open(o.common, cfg, g); rc != 0) return rc;
   app::Context& ctx = *g.ctx;
@@ -215,6 +231,7 @@ int RunServe(const ServeOptions& o) {
   so.logFile = o.logFile;
   so.invoicePdf = MakeInvoicePdfRenderer();
   so.testClock = g.test_clock.get();
+  so.publicUrl = o.publicUrl;
   http::Server server(ctx, so);
   auto bound = server.Bind();
   if (!bound.ok()) {

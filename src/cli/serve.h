@@ -24,6 +24,8 @@ struct ServeOptions {
   std::string webRoot;
   bool noSignup = false;
   bool testClock = false;
+  std::string operatorToken;  // the operator's bearer secret (moves the test clock)
+  std::string publicUrl;      // absolute links (nextLink, Location); empty: from --listen
   std::string logFile;
   int workers = 64;
 };

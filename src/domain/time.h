@@ -37,6 +37,14 @@ class SettableClock final : public Clock {
   std::atomic<Instant> t_;
 };
 
+// The last instant a date of this system may take: 9999-12-31T23:59:59.999Z
+// (RFC 3339 has four-digit years).
+constexpr Instant kLatestInstant = 253'402'300'799'999;
+// The latest a billing clock may be moved to, so that every date the lifecycle
+// derives from it (a year's period, 30 days of grace, 90 days to deletion,
+// invoice due dates) still ends by kLatestInstant: 9997-12-31T23:59:59.999Z.
+constexpr Instant kLatestClockInstant = 253'339'228'799'999;
+
 struct CivilDate {
   int year;
   unsigned month;  // 1..12

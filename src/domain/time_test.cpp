@@ -35,5 +35,13 @@ TEST(Time, ParsesRfc3339) {
   }
 }
 
+TEST(Time, TheLatestInstantsRenderWithFourDigitYears) {
+  EXPECT_EQ(FormatRfc3339(kLatestInstant), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(kLatestClockInstant), "9997-12-31T23:59:59.999Z");
+  // A year's period, 30 days of grace and 90 more to deletion after the latest
+  // clock instant still render.
+  EXPECT_LE(kLatestClockInstant + (366 + 30 + 90 + 30) * kMsPerDay, kLatestInstant);
+}
+
 }  // namespace
 }  // namespace ld

@@ -534,49 +534,157 @@ TEST(ApiOps, HttpsWithSecureCookie) {
 
 namespace {
 
+constexpr const char* kOperatorToken = "operator-token-for-tests-0123456789";
+
 TEST(ApiTestClock, AdvancingRunsTheLifecycle) {
-  lt::ServerProcess srv({.extra = {"--test-clock"}});
+  lt::ServerProcess srv({.extra = {"--test-clock", "--operator-token", kOperatorToken}});
   auto org = srv.SignUp("clock");
   auto c = srv.NewClient(org.token);
+  auto op = srv.NewClient(kOperatorToken);
   EXPECT_EQ(c.Get("/api/v1/config").json["testClock"], true);
-  std::string start = c.Get("/api/v1/testClock").json["now"];
+  std::string start = op.Get("/api/v1/testClock").json["now"];
   std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
   auto order = lt::Buy(c, sku, 2, lt::AddCard(c));
   std::string sub = order["lineItems"][0]["subscriptionId"];
 
-  auto adv = c.Post("/api/v1/testClock/advance", {{"days", 32}});
+  auto adv = op.Post("/api/v1/testClock/advance", {{"days", 32}});
   ASSERT_EQ(adv.status, 200) << adv;
   EXPECT_GT(adv.json["now"].get<std::string>(), start);
   bool renewed = false;
   for (const auto& e : adv.json["events"])
-    renewed = renewed || (e["type"] == "renewed" && e["subscriptionId"] == sub);
+    renewed = renewed || (e["type"] == "renewed" && e["subscriptionId"] == sub &&
+                          e["tenantId"] == org.tenantId);
   EXPECT_TRUE(renewed) << adv;
-  // A month later the bearer token (one hour) has expired: sign in again.
-  EXPECT_EQ(c.Get("/v1.0/me").status, 401);
-  c.SetToken(srv.Token(org.adminUpn, org.password));
   EXPECT_GE(c.Get("/api/v1/invoices").json["value"].size(), 2u);
-  EXPECT_EQ(c.Get("/api/v1/testClock").json["now"], adv.json["now"]);
+  EXPECT_EQ(op.Get("/api/v1/testClock").json["now"], adv.json["now"]);
 
-  EXPECT_EQ(c.Post("/api/v1/testClock/advance", Json::object()).status, 400);
-  EXPECT_EQ(c.Post("/api/v1/testClock/advance", {{"days", -1}}).status, 400);
-  lt::CreateUser(c, org.domain, "reader", "US", "Reader-Pass-1");
-  auto reader = srv.NewClient(srv.Token("reader@" + org.domain, "Reader-Pass-1"));
-  EXPECT_EQ(reader.Post("/api/v1/testClock/advance", {{"days", 1}}).status, 403);
+  EXPECT_EQ(op.Post("/api/v1/testClock/advance", Json::object()).status, 400);
+  EXPECT_EQ(op.Post("/api/v1/testClock/advance", {{"days", -1}}).status, 400);
   // The issue's form: an instant, forward only.
-  EXPECT_EQ(c.Post("/api/v1/testClock/advance", {{"to", "2000-01-01T00:00:00Z"}}).Code(),
+  EXPECT_EQ(op.Post("/api/v1/testClock/advance", {{"to", "2000-01-01T00:00:00Z"}}).Code(),
             "ClockCannotGoBack");
-  EXPECT_EQ(c.Post("/api/v1/testClock/advance", {{"to", "tomorrow"}}).status, 400);
-  auto to = c.Post("/api/v1/testClock/advance", {{"to", "2099-01-01T00:00:00Z"}});
+  EXPECT_EQ(op.Post("/api/v1/testClock/advance", {{"to", "tomorrow"}}).status, 400);
+  auto to = op.Post("/api/v1/testClock/advance", {{"to", "2099-01-01T00:00:00Z"}});
   EXPECT_EQ(to.status, 200) << to;
   EXPECT_EQ(to.json["now"], "2099-01-01T00:00:00.000Z");
 }
 
+// Issue 13, finding 6: the test clock moves billing time only, and only the
+// operator moves it.
+TEST(ApiTestClock, OnlyTheOperatorMovesItAndSignInsSurvive) {
+  lt::ServerProcess srv({.extra = {"--test-clock", "--operator-token", kOperatorToken}});
+  auto a = srv.SignUp("clocka");
+  auto b = srv.SignUp("clockb");
+  auto ca = srv.NewClient(a.token);
+  auto cb = srv.NewClient(b.token);
+  std::string sku = lt::SkuIdOf(cb, "BUSINESS_BASIC");
+  auto order = lt::Buy(cb, sku, 2, lt::AddCard(cb));
+  std::string sub_b = order["lineItems"][0]["subscriptionId"];
+  auto before = cb.Get("/api/v1/subscriptions/" + sub_b);
+  ASSERT_EQ(before.status, 200) << before;
+
+  // No organization's admin moves the deployment's clock: 403, nothing moved.
+  auto by_admin = ca.Post("/api/v1/testClock/advance", {{"days", 400}});
+  EXPECT_EQ(by_admin.status, 403) << by_admin;
+  EXPECT_EQ(ca.Get("/api/v1/testClock").status, 403);
+  EXPECT_EQ(srv.NewClient().Post("/api/v1/testClock/advance", {{"days", 1}}).status, 401);
+  EXPECT_EQ(srv.NewClient("not-the-operator-token-0000000")
+                .Post("/api/v1/testClock/advance", {{"days", 1}})
+                .status,
+            401);
+  EXPECT_EQ(cb.Get("/api/v1/subscriptions/" + sub_b).json, before.json);
+  // The operator token is no organization's credential.
+  auto op = srv.NewClient(kOperatorToken);
+  EXPECT_EQ(op.Get("/v1.0/me").status, 401);
+
+  // Billing time moves; tokens and sessions (one hour, eight hours) do not
+  // expire by it.
+  auto session = srv.NewClient().Post(
+      "/api/v1/auth/session", {{"userPrincipalName", a.adminUpn}, {"password", a.password}});
+  ASSERT_EQ(session.status, 200) << session;
+  auto adv = op.Post("/api/v1/testClock/advance", {{"days", 40}});
+  ASSERT_EQ(adv.status, 200) << adv;
+  EXPECT_EQ(ca.Get("/v1.0/me").status, 200);
+  EXPECT_EQ(cb.Get("/v1.0/me").status, 200);
+  std::string cookie = session.Header("Set-Cookie");
+  cookie = cookie.substr(0, cookie.find(';'));
+  EXPECT_EQ(srv.NewClient().Get("/api/v1/auth/session", {{"Cookie", cookie}}).status, 200);
+  auto renewed = cb.Get("/api/v1/subscriptions/" + sub_b);
+  EXPECT_NE(renewed.json["currentPeriodEnd"], before.json["currentPeriodEnd"]) << renewed;
+
+  // Dates past what four-digit years render are refused, and move nothing.
+  auto now = op.Get("/api/v1/testClock").json["now"];
+  auto far = op.Post("/api/v1/testClock/advance", {{"to", "9999-06-01T00:00:00Z"}});
+  EXPECT_EQ(far.status, 400) << far;
+  EXPECT_EQ(far.Code(), "DateOutOfRange");
+  EXPECT_EQ(op.Get("/api/v1/testClock").json["now"], now);
+}
+
+TEST(ApiTestClock, NeedsAnOperatorToken) {
+  auto r = lt::RunLicensedesk({"serve", "--test-clock", "--listen", "127.0.0.1:0", "--db",
+                               "sqlite:///nonexistent-dir/never.db"},
+                              20000);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--operator-token"), std::string::npos) << r.err;
+  auto weak = lt::RunLicensedesk({"serve", "--test-clock", "--operator-token", "short", "--listen",
+                                  "127.0.0.1:0", "--db", "sqlite:///nonexistent-dir/never.db"},
+                                 20000);
+  EXPECT_EQ(weak.code, 2) << weak.err;
+}
+
 TEST(ApiTestClock, OffByDefault) {
-  lt::ServerProcess srv;
+  lt::ServerProcess srv({.extra = {"--operator-token", kOperatorToken}});
   auto org = srv.SignUp("noclock");
+  for (const std::string& token : {org.token, std::string(kOperatorToken), std::string()}) {
+    auto c = srv.NewClient(token);
+    EXPECT_EQ(c.Get("/api/v1/testClock").status, 404);
+    EXPECT_EQ(c.Post("/api/v1/testClock/advance", {{"days", 1}}).status, 404);
+  }
+}
+
+// Issue 13, finding 10: absolute links come from the configured public URL,
+// never from the Host header the client sends.
+TEST(ApiPublicUrl, LinksNeverFollowTheHostHeader) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("hosthdr");
   auto c = srv.NewClient(org.token);
-  EXPECT_EQ(c.Get("/api/v1/testClock").status, 404);
-  EXPECT_EQ(c.Post("/api/v1/testClock/advance", {{"days", 1}}).status, 404);
+  for (int i = 0; i < 3; ++i) lt::CreateUser(c, org.domain, "u" + std::to_string(i));
+  httplib::Headers evil{{"Host", "attacker.example"}};
+  std::string base = "http://127.0.0.1:" + std::to_string(srv.port());
+  auto page = c.Get("/v1.0/users?$top=1", evil);
+  ASSERT_EQ(page.status, 200) << page;
+  std::string next = page.json.value("@odata.nextLink", "");
+  EXPECT_EQ(next.rfind(base + "/v1.0/users?", 0), 0u) << next;
+  EXPECT_EQ(page.json.value("@odata.context", "").rfind(base + "/v1.0/$metadata#", 0), 0u) << page;
+  auto created = c.Post("/v1.0/users",
+                        {{"displayName", "Loc"},
+                         {"userPrincipalName", "loc@" + org.domain},
+                         {"passwordProfile", {{"password", "Loc-Pass-12345"}}}},
+                        evil);
+  ASSERT_EQ(created.status, 201) << created;
+  EXPECT_EQ(created.Header("Location").rfind(base + "/v1.0/users/", 0), 0u)
+      << created.Header("Location");
+  EXPECT_EQ(page.body.find("attacker"), std::string::npos);
+}
+
+TEST(ApiPublicUrl, TheConfiguredBaseIsUsed) {
+  lt::ServerProcess srv({.extra = {"--public-url", "https://admin.example.com/ld/"}});
+  auto org = srv.SignUp("pubbase");
+  auto c = srv.NewClient(org.token);
+  for (int i = 0; i < 2; ++i) lt::CreateUser(c, org.domain, "u" + std::to_string(i));
+  auto page = c.Get("/v1.0/users?$top=1", {{"Host", "attacker.example"}});
+  ASSERT_EQ(page.status, 200) << page;
+  EXPECT_EQ(
+      page.json.value("@odata.nextLink", "").rfind("https://admin.example.com/ld/v1.0/users?", 0),
+      0u)
+      << page;
+  for (const char* bad : {"ftp://x.example", "https://", "https://user@x.example",
+                          "https://x.example/?q=1", "https://x.example:99999", "javascript:x"}) {
+    auto r = lt::RunLicensedesk({"serve", "--public-url", bad, "--listen", "127.0.0.1:0", "--db",
+                                 "sqlite:///nonexistent-dir/never.db"},
+                                20000);
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+  }
 }
 
 }  // namespace

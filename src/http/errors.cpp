@@ -145,6 +145,41 @@ Error ErrorForStatus(int status) {
               "The range cannot be satisfied.",
               {},
               nullptr};
+    // The transport's own refusals: each a client error with its own code
+    // (never InternalError, never logged as a server error), the status
+    // kept by the caller.
+    case 408:
+      return {ErrorKind::kInvalid,
+              "RequestTimeout",
+              "The request was not completed in time.",
+              {},
+              nullptr};
+    case 411:
+      return {ErrorKind::kInvalid, "LengthRequired", "The request needs a length.", {}, nullptr};
+    case 417:
+      return {ErrorKind::kInvalid,
+              "ExpectationFailed",
+              "Only Expect: 100-continue is supported.",
+              {},
+              nullptr};
+    case 431:
+      return {ErrorKind::kInvalid,
+              "RequestHeaderFieldsTooLarge",
+              "The request line and headers are too large.",
+              {},
+              nullptr};
+    case 501:
+      return {ErrorKind::kInvalid,
+              "NotImplemented",
+              "The request uses a feature this server does not implement.",
+              {},
+              nullptr};
+    case 505:
+      return {ErrorKind::kInvalid,
+              "HttpVersionNotSupported",
+              "Only HTTP/1.0 and HTTP/1.1 are supported.",
+              {},
+              nullptr};
     case 503:
       return Error::Unavailable("The service is not available.");
     default:

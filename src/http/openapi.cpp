@@ -153,6 +153,8 @@ Json Schemas() {
   };
   s["NewUser"] = user_fields({"displayName", "userPrincipalName"});
   s["UserPatch"] = user_fields({});
+  s["ChangePassword"] = Obj({{"currentPassword", Str()}, {"newPassword", Str()}},
+                            {"currentPassword", "newPassword"}, true);
   s["Organization"] = Obj({{"id", GuidS()},
                            {"displayName", Str()},
                            {"countryLetterCode", Str()},
@@ -332,6 +334,7 @@ Json Schemas() {
       Obj({{"to", Time()}, {"days", Int()}, {"hours", Int()}, {"minutes", Int()}}, {}, true);
   s["TestClock"] = Obj({{"now", Time()},
                         {"events", ArrayOf(Obj({{"at", Time()},
+                                                {"tenantId", GuidS()},
                                                 {"subscriptionId", GuidS()},
                                                 {"type", Str()},
                                                 {"status", Str()},
@@ -407,7 +410,11 @@ Json Operation(const RouteInfo& r) {
     responses["400"] = ErrorResponse(r, "Bad request");
   if (r.access != Access::kPublic) responses["401"] = ErrorResponse(r, "Not signed in");
   if (r.access == Access::kPermission) responses["403"] = ErrorResponse(r, "Not allowed");
-  if (r.path.find('{') != std::string::npos) responses["404"] = ErrorResponse(r, "Not found");
+  if (r.access == Access::kOperator)
+    responses["403"] = ErrorResponse(r, "Not the operator's token (an organization's)");
+  if (r.path.find('{') != std::string::npos || r.testClockOnly)
+    responses["404"] =
+        ErrorResponse(r, r.testClockOnly ? "No test clock on this server" : "Not found");
   if (r.money) {
     responses["409"] = ErrorResponse(r, "Conflict (already done, or a twin request running)");
     responses["422"] = ErrorResponse(r, "Idempotency-Key reused with another body");
@@ -422,6 +429,8 @@ Json Operation(const RouteInfo& r) {
     op["security"] = Json::array();
   } else if (r.access == Access::kPermission) {
     op["x-permission"] = std::string(ToString(r.permission));
+  } else if (r.access == Access::kOperator) {
+    op["security"] = Json::array({{{"operator", Json::array()}}});
   }
   if (r.money) op["x-idempotent"] = true;
   return op;
@@ -448,6 +457,10 @@ Json Build() {
        {{"schemas", Schemas()},
         {"securitySchemes",
          {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"operator",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "The deployment operator's token (serve --operator-token)."}}},
           {"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "ld_session"}}}}}}},
       {"security", Json::array({{{"bearer", Json::array()}}, {{"session", Json::array()}}})}};
 }

@@ -18,11 +18,22 @@ struct HttpRequest {
   std::string body;
   std::string remoteAddr;
   bool tls = false;
+  // The configured public base URL (serve --public-url, else from --listen),
+  // set by the server; never taken from the Host header, which the client
+  // controls.
+  std::string_view publicBase;
 
   std::optional<std::string> Header(std::string_view lower_name) const;
   std::optional<std::string> Param(std::string_view name) const;
-  // scheme://host as the client addressed us (Host header), for absolute links.
+  // The base of absolute links (nextLink, @odata.context, Location):
+  // publicBase, or http(s)://localhost when the server set none.
   std::string BaseUrl() const;
 };
+
+// A public base URL as `serve --public-url` takes it: http or https, a host
+// name or address (IPv6 in brackets), an optional port and path; no user info,
+// query or fragment. Returns it without a trailing slash; nullopt when it is
+// not such a URL.
+std::optional<std::string> NormalizePublicUrl(std::string_view url);
 
 }  // namespace ld::http

@@ -127,7 +127,10 @@ struct Actor {
   std::string token;  // empty: nobody
   ld::RoleSet roles;
   bool foreign = false;
+  bool isOperator = false;  // the deployment operator's token (serve --operator-token)
 };
+
+constexpr const char* kOperatorToken = "operator-token-of-the-role-matrix";
 
 lt::Response Call(lt::Client& c, const RouteInfo& r, const Sample& s) {
   return c.Send(r.method, s.path,
@@ -135,7 +138,7 @@ lt::Response Call(lt::Client& c, const RouteInfo& r, const Sample& s) {
 }
 
 TEST(ApiRoleMatrix, EveryRouteAsEveryRoleNobodyAndAForeignAdmin) {
-  lt::ServerProcess srv;
+  lt::ServerProcess srv({.extra = {"--test-clock", "--operator-token", kOperatorToken}});
   auto a = srv.SignUp("alpha");
   auto b = srv.SignUp("beta");
   Ids ids = Populate(srv, a);
@@ -160,6 +163,7 @@ TEST(ApiRoleMatrix, EveryRouteAsEveryRoleNobodyAndAForeignAdmin) {
     ASSERT_FALSE(actors.back().token.empty());
   }
   actors.push_back({"global admin", a.token, {ld::Role::kGlobalAdmin}, false});
+  actors.push_back({"operator", kOperatorToken, {}, false, true});
   for (const auto& act : actors)
     ASSERT_TRUE(act.name == "nobody" || !act.token.empty()) << act.name;
 
@@ -184,6 +188,16 @@ TEST(ApiRoleMatrix, EveryRouteAsEveryRoleNobodyAndAForeignAdmin) {
       EXPECT_LT(res.status, 500) << what;
       if (route->access == Access::kPublic) continue;
       if (act.token.empty()) {
+        EXPECT_EQ(res.status, 401) << what;
+        continue;
+      }
+      if (route->access == Access::kOperator) {
+        // The operator's acts: its token only; every organization's gets 403.
+        EXPECT_EQ(res.status, act.isOperator ? 200 : 403) << what;
+        continue;
+      }
+      if (act.isOperator) {
+        // The operator token is no organization's credential.
         EXPECT_EQ(res.status, 401) << what;
         continue;
       }

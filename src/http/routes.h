@@ -35,6 +35,8 @@ enum class Access {
   kPublic,      // no credentials needed
   kSignedIn,    // any signed-in user; the use case applies the "self" rule
   kPermission,  // the caller's roles must allow `permission` (else 403)
+  kOperator,    // the deployment operator's token (serve --operator-token); any
+                // organization's token gets 403
 };
 
 enum class BodyRule {
@@ -116,7 +118,8 @@ struct RouteInfo {
   Access access = Access::kSignedIn;
   Permission permission = Permission::kReadDirectory;  // when access == kPermission
   BodyRule body = BodyRule::kNone;
-  bool money = false;  // moves money: accepts Idempotency-Key (1..255 chars)
+  bool money = false;          // moves money: accepts Idempotency-Key (1..255 chars)
+  bool testClockOnly = false;  // 404 for everyone unless the server runs on a test clock
   Family family = Family::kCommerce;
   std::string summary;
   std::string requestSchema;  // OpenAPI component of the body, "" for none

@@ -107,8 +107,9 @@ struct Server::Impl {
   bool tls = false;
   std::thread thread;
   std::atomic<bool> running{false};
-  fs::path web_root;  // canonical, or empty
-  SystemClock wall;   // log times and request ids, even on a test clock
+  fs::path web_root;        // canonical, or empty
+  std::string public_base;  // ServerOptions::publicUrl, resolved at Bind
+  SystemClock wall;         // log times and request ids, even on a test clock
 
   Impl(app::Context& c, ServerOptions o) : ctx(c), opts(std::move(o)) {
     log = std::make_unique<AccessLog>(opts.logFile);
@@ -201,9 +202,34 @@ struct Server::Impl {
     return Ok();
   }
 
+  // The operator's routes: the operator token, else 401 for no or a bad
+  // credential and 403 for any organization's.
+  Status AuthenticateOperator(Call& c) {
+    auto authz = c.req.Header("authorization");
+    std::string token;
+    if (authz && authz->size() > 7 && Lower(authz->substr(0, 7)) == "bearer ") {
+      token = authz->substr(7);
+      while (!token.empty() && token.front() == ' ') token.erase(token.begin());
+    }
+    if (!token.empty() && app::RequireOperator(ctx, token).ok()) {
+      c.credential = std::move(token);
+      return Ok();
+    }
+    LD_TRY(Authenticate(c));  // 401 unless an organization's credential
+    return app::RequireOperator(ctx, "");
+  }
+
   Result<Reply> Run(Call& c) {
     const RouteInfo& r = c.route;
-    if (r.access != Access::kPublic) {
+    if (r.testClockOnly && c.testClock == nullptr)
+      return Error{ErrorKind::kNotFound,
+                   "NotFound",
+                   "The test clock is off (start the server with --test-clock).",
+                   {},
+                   nullptr};
+    if (r.access == Access::kOperator) {
+      LD_TRY(AuthenticateOperator(c));
+    } else if (r.access != Access::kPublic) {
       LD_TRY(Authenticate(c));
       tls_state.tenantId = c.actor().tenantId.str();
       // R12: the route's permission, checked the same way for every route.
@@ -267,6 +293,7 @@ struct Server::Impl {
     r.body = h.body;
     r.remoteAddr = h.remote_addr;
     r.tls = tls;
+    r.publicBase = public_base;
     return r;
   }
 
@@ -379,7 +406,8 @@ struct Server::Impl {
   }
 
   // One request through the pipeline (the transports add the security headers).
-  void Handle(const HttpRequest& req, WireResponse& res) {
+  void Handle(HttpRequest& req, WireResponse& res) {
+    req.publicBase = public_base;
     Begin(req, res);
     try {
       Dispatch(req, res);
@@ -492,8 +520,26 @@ Server::~Server() {
   Stop();
 }
 
+// The base of absolute links: the configured public URL, else the listening
+// address (a wildcard address is shown as localhost).
+static Result<std::string> ResolvePublicBase(const ServerOptions& o, bool tls, int port) {
+  if (!o.publicUrl.empty()) {
+    auto url = NormalizePublicUrl(o.publicUrl);
+    if (!url)
+      return Error::Invalid("PublicUrl", "--public-url wants http(s)://host[:port][/path], not '" +
+                                             o.publicUrl + "'.");
+    return *url;
+  }
+  std::string host = o.host;
+  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") host = "localhost";
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
+}
+
 Result<int> Server::Bind() {
   Impl& m = *impl_;
+  if (!m.opts.publicUrl.empty() && !NormalizePublicUrl(m.opts.publicUrl))
+    return ResolvePublicBase(m.opts, false, 0).error();
   if (!m.opts.tlsCert.empty() || !m.opts.tlsKey.empty()) {
     if (m.opts.tlsCert.empty() || m.opts.tlsKey.empty())
       return Error::Invalid("TlsConfig", "TLS needs both a certificate and a key.");
@@ -516,6 +562,7 @@ Result<int> Server::Bind() {
     // socket widens it, so bursts of new connections are not dropped.
     if (int fd = m.listen_fd.load(); fd >= 0) ::listen(fd, m.opts.listenBacklog);
     m.port = port;
+    LD_ASSIGN_OR_RETURN(m.public_base, ResolvePublicBase(m.opts, true, port));
     return port;
   }
   TransportOptions t;
@@ -539,6 +586,7 @@ Result<int> Server::Bind() {
       });
   LD_ASSIGN_OR_RETURN(int port, m.plain->Bind());
   m.port = port;
+  LD_ASSIGN_OR_RETURN(m.public_base, ResolvePublicBase(m.opts, false, port));
   return port;
 }
 

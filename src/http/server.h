@@ -36,6 +36,10 @@ struct ServerOptions {
   // `serve --test-clock`: the clock of the Context, which POST
   // /api/v1/testClock/advance moves. Null: the routes answer 404.
   SettableClock* testClock = nullptr;
+  // The base of absolute links (serve --public-url): http(s)://host[:port][/path].
+  // Empty: the scheme, host and bound port of the listening socket (localhost
+  // for a wildcard address). Never the request's Host header.
+  std::string publicUrl;
 };
 
 class Server {

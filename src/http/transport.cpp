@@ -114,13 +114,22 @@ struct PlainTransport::Impl {
 
   // After an error answer: stop sending, then read what the client is still
   // sending for a moment, so closing does not reset the connection before
-  // the client has read the answer.
+  // the client has read the answer. Bounded in total (time and bytes),
+  // whatever the client keeps sending: a refused connection never holds a
+  // worker past kLingerMs.
+  static constexpr int64_t kLingerMs = 1000;
+  static constexpr size_t kLingerBytes = 1u << 20;
   void LingeringClose(int fd) {
     shutdown(fd, SHUT_WR);
-    SetTimeoutMs(fd, SO_RCVTIMEO, 1000);
+    using Steady = std::chrono::steady_clock;
+    const auto until = Steady::now() + std::chrono::milliseconds(kLingerMs);
     char tmp[16384];
     size_t drained = 0;
-    while (drained < (8u << 20)) {
+    while (drained < kLingerBytes) {
+      int64_t left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - Steady::now()).count();
+      if (left <= 0) break;
+      SetTimeoutMs(fd, SO_RCVTIMEO, left);
       ssize_t n = recv(fd, tmp, sizeof tmp, 0);
       if (n <= 0) break;
       drained += static_cast<size_t>(n);
@@ -230,9 +239,9 @@ struct PlainTransport::Impl {
       };
       if (head.chunked) {
         wire::Parsed c;
-        while (
-            (c = wire::DecodeChunked(std::string_view(buf).substr(at), limits, &req.body)).state ==
-            wire::State::kIncomplete) {
+        wire::ChunkedState cs;
+        while ((c = wire::DecodeChunked(std::string_view(buf).substr(at), limits, &req.body, &cs))
+                   .state == wire::State::kIncomplete) {
           if (!more()) return refuse(408, kLateBody, std::move(req));
         }
         if (c.state == wire::State::kError) return refuse(c.status, c.message, std::move(req));

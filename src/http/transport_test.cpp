@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -245,6 +246,77 @@ TEST(Transport, StopClosesIdleConnectionsAndFinishesRequestsInFlight) {
   EXPECT_TRUE(PeerClosed(idle));
   close(idle);
   close(busy);
+}
+
+}  // namespace
+}  // namespace ld::http
+
+namespace ld::http {
+namespace {
+
+// Issue 13 #3: after a refusal the lingering close is bounded in total time,
+// however steadily the client keeps sending (it used to last as long as
+// bytes kept coming, each read waiting up to a second).
+TEST(Transport, ARefusedConnectionLingersBoundedWhateverTheClientSends) {
+  TransportOptions o;
+  o.readTimeoutSeconds = 1;
+  Fixture f(o);
+  int fd = Connect(f.port);
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    SendAll(fd, "GET /t HTTP/1.1\r\nX: ");
+    for (int i = 0; i < 60 && !stop; ++i) {
+      std::this_thread::sleep_for(100ms);
+      if (send(fd, "a", 1, MSG_NOSIGNAL) != 1) break;
+    }
+  });
+  std::string buf;
+  ReadUntil(fd, "refused", &buf);
+  auto refused_at = std::chrono::steady_clock::now();
+  EXPECT_EQ(buf.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << buf;
+  // The server stops writing and reading: read until EOF.
+  char tmp[256];
+  while (recv(fd, tmp, sizeof tmp, 0) > 0) {
+  }
+  auto closed_after = std::chrono::steady_clock::now() - refused_at;
+  stop = true;
+  trickle.join();
+  EXPECT_LT(closed_after, 2500ms);
+  close(fd);
+}
+
+// Issue 13 #3: a chunked body in 1-byte chunks costs linear work (it used to
+// be decoded again from its start on every read: 1 MiB cost seconds of CPU).
+// Linearity, not an absolute time: 8x the body takes well under 64x as long.
+TEST(Transport, AChunkedBodyInOneByteChunksCostsLinearWork) {
+  Fixture f;
+  auto once = [&](size_t bytes) {
+    std::string req = "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    req.reserve(req.size() + bytes * 6 + 8);
+    for (size_t i = 0; i < bytes; ++i) req += "1\r\nx\r\n";
+    req += "0\r\n\r\n";
+    int fd = Connect(f.port);
+    timeval tv{30, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    auto t0 = std::chrono::steady_clock::now();
+    SendAll(fd, req);
+    std::string buf;
+    ReadUntil(fd, "\r\n\r\n", &buf);
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(buf.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << buf.substr(0, 200);
+    close(fd);
+    return std::chrono::duration<double>(took).count();
+  };
+  auto best = [&](size_t bytes) {
+    double b = 1e9;
+    for (int i = 0; i < 3; ++i) b = std::min(b, once(bytes));
+    return b;
+  };
+  double small = best(128 * 1024);
+  double large = best(1024 * 1024);
+  // Linear: about 8x; quadratic: about 64x. A floor for timer noise.
+  EXPECT_LT(large, 24 * std::max(small, 0.005))
+      << "128 KiB: " << small << " s, 1 MiB: " << large << " s";
 }
 
 }  // namespace

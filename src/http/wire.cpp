@@ -173,7 +173,11 @@ Parsed ParseHead(std::string_view buf, const Limits& limits, Head* out) {
     } else if (lname == "transfer-encoding") {
       auto codings = Tokens(value);
       if (codings.empty()) return Fail(400, "Malformed Transfer-Encoding.");
-      if (codings.size() != 1 || codings[0] != "chunked" || have_te)
+      for (const auto& c : codings)
+        if (c != "chunked")
+          return Fail(
+              501, "Transfer-Encoding " + c.substr(0, 64) + " is not supported (only chunked is).");
+      if (codings.size() != 1 || have_te)
         return Fail(501, "Only the chunked transfer coding is supported.");
       have_te = true;
       out->chunked = true;
@@ -198,9 +202,18 @@ Parsed ParseHead(std::string_view buf, const Limits& limits, Head* out) {
 }
 
 Parsed DecodeChunked(std::string_view buf, const Limits& limits, std::string* body) {
-  std::string data;
-  size_t pos = 0;
-  while (true) {
+  ChunkedState st;
+  return DecodeChunked(buf, limits, body, &st);
+}
+
+// Resumable: `st` keeps the chunks already decoded and where the next item
+// (chunk or trailer line) starts, so a call on a longer buffer reads only the
+// new bytes (a body sent one byte at a time costs linear work, not quadratic).
+Parsed DecodeChunked(std::string_view buf, const Limits& limits, std::string* body,
+                     ChunkedState* st) {
+  std::string& data = st->data;
+  size_t& pos = st->pos;
+  while (!st->inTrailer) {
     size_t next = 0;
     size_t le = LineEnd(buf, pos, &next);
     if (le == std::string_view::npos) {
@@ -219,23 +232,27 @@ Parsed DecodeChunked(std::string_view buf, const Limits& limits, std::string* bo
     }
     if (size > limits.maxBodyBytes || data.size() + size > limits.maxBodyBytes)
       return Fail(413, "The request body is larger than 1 MiB.");
-    pos = next;
-    if (size == 0) break;
-    if (buf.size() < pos + size + 1) return {};
-    data.append(buf.substr(pos, size));
-    pos += size;
-    if (buf[pos] == '\r') {
-      if (buf.size() < pos + 2) return {};
-      if (buf[pos + 1] != '\n') return Fail(400, "A chunk does not end with CRLF.");
-      pos += 2;
-    } else if (buf[pos] == '\n') {
-      pos += 1;
+    if (size == 0) {
+      pos = next;
+      st->inTrailer = true;
+      break;
+    }
+    size_t at = next;
+    if (buf.size() < at + size + 1) return {};
+    size_t end = at + size;
+    if (buf[end] == '\r') {
+      if (buf.size() < end + 2) return {};
+      if (buf[end + 1] != '\n') return Fail(400, "A chunk does not end with CRLF.");
+      end += 2;
+    } else if (buf[end] == '\n') {
+      end += 1;
     } else {
       return Fail(400, "A chunk does not end with CRLF.");
     }
+    data.append(buf.substr(at, size));
+    pos = end;
   }
   // Trailer fields until an empty line.
-  size_t trailer_bytes = 0;
   while (true) {
     size_t next = 0;
     size_t le = LineEnd(buf, pos, &next);
@@ -243,8 +260,8 @@ Parsed DecodeChunked(std::string_view buf, const Limits& limits, std::string* bo
       if (buf.size() - pos > limits.maxHeadBytes) return Fail(431, "The trailer is too large.");
       return {};
     }
-    trailer_bytes += next - pos;
-    if (trailer_bytes > limits.maxHeadBytes) return Fail(431, "The trailer is too large.");
+    st->trailerBytes += next - pos;
+    if (st->trailerBytes > limits.maxHeadBytes) return Fail(431, "The trailer is too large.");
     bool empty = le == pos;
     pos = next;
     if (empty) break;

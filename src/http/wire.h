@@ -51,6 +51,17 @@ Parsed ParseHead(std::string_view buf, const Limits& limits, Head* out);
 // call can be repeated on a longer buffer). Trailer fields are discarded.
 Parsed DecodeChunked(std::string_view buf, const Limits& limits, std::string* body);
 
+// The same, resumable: pass the same state (fresh per body) and the same
+// buffer grown at its end; each call reads only what the last one did not.
+struct ChunkedState {
+  size_t pos = 0;          // where the next chunk or trailer line starts
+  std::string data;        // the chunks decoded so far
+  bool inTrailer = false;  // the last chunk was read
+  size_t trailerBytes = 0;
+};
+Parsed DecodeChunked(std::string_view buf, const Limits& limits, std::string* body,
+                     ChunkedState* st);
+
 // %XX decoding (invalid escapes are kept as they are); `plus_as_space` for
 // query components.
 std::string DecodeUrl(std::string_view s, bool plus_as_space);

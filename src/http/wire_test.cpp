@@ -169,5 +169,31 @@ TEST(WireResponse, HeadHasLengthUnlessNoContentAndSaysClose) {
   EXPECT_EQ(ReasonPhrase(431), "Request Header Fields Too Large");
 }
 
+// Issue 13 #14: the 501 names the coding it does not support.
+TEST(Wire, AnUnsupportedTransferCodingIsA501NamingIt) {
+  Head h;
+  Parsed p = Head1("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &h);
+  EXPECT_EQ(p.status, 501);
+  EXPECT_NE(p.message.find("gzip"), std::string::npos) << p.message;
+}
+
+// Issue 13 #3: the resumable decoder, fed a byte at a time, gives the same
+// body as one call on the whole buffer.
+TEST(Wire, ResumableChunkedDecodingMatchesOneCall) {
+  std::string all = "3\r\nabc\r\n1;x=y\r\nd\r\n0\r\nT: v\r\n\r\n";
+  ChunkedState st;
+  std::string body;
+  Parsed p;
+  for (size_t n = 1; n <= all.size(); ++n) {
+    p = DecodeChunked(std::string_view(all).substr(0, n), Limits{}, &body, &st);
+    if (n < all.size()) {
+      ASSERT_EQ(p.state, State::kIncomplete) << n;
+    }
+  }
+  EXPECT_EQ(p.state, State::kDone);
+  EXPECT_EQ(p.consumed, all.size());
+  EXPECT_EQ(body, "abcd");
+}
+
 }  // namespace
 }  // namespace ld::http::wire
