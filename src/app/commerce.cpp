@@ -306,13 +306,20 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
 
 }  // namespace
 
+std::optional<IdempotencyInput> ScopeIdempotency(const Actor& actor,
+                                                 const std::optional<IdempotencyInput>& idem) {
+  if (!idem) return std::nullopt;
+  return IdempotencyInput{actor.userId.str() + " " + idem->key, idem->requestHash};
+}
+
 Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& cart_id,
                                 const Guid& payment_method_id,
-                                const std::optional<IdempotencyInput>& idem) {
+                                const std::optional<IdempotencyInput>& idem_in) {
   LD_TRY(Require(actor, Permission::kManageBilling));
-  if (idem && (idem->key.empty() || idem->key.size() > 255))
+  if (idem_in && (idem_in->key.empty() || idem_in->key.size() > 255))
     return Error::Invalid("InvalidIdempotencyKey", "Idempotency-Key must have 1 to 255 characters.",
                           "Idempotency-Key");
+  const std::optional<IdempotencyInput> idem = ScopeIdempotency(actor, idem_in);
   CheckoutResult out;
   Order order;
   PaymentMethod pm;
@@ -343,6 +350,15 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
       return Error::Conflict("CartExpired", "This cart expired after 7 days without use.");
     if (cart.lines.empty())
       return Error::Invalid("EmptyCart", "The cart has no line items.", "lineItems");
+    // Auto-assign assigns licenses: it needs a role that may (R12), checked
+    // before anything is ordered or charged.
+    if (!Allows(actor.roles, Permission::kManageLicenses))
+      for (size_t i = 0; i < cart.lines.size(); ++i)
+        if (cart.lines[i].autoAssign)
+          return Error{ErrorKind::kForbidden, "AutoAssignNotAllowed",
+                       "autoAssign assigns licenses, which your role may not do: turn autoAssign "
+                       "off for this line, or ask an administrator who may assign licenses.",
+                       "lineItems[" + std::to_string(i) + "].autoAssign", nullptr};
     auto found = tx.FindPaymentMethod(actor.tenantId, payment_method_id);
     if (!found || found->deleted)
       return Error::Invalid("InvalidPaymentMethod", "The payment method was not found.",

@@ -51,6 +51,12 @@ struct IdempotencyInput {
   std::string requestHash;  // e.g. SHA-256 of method, path and body
 };
 
+// The Idempotency-Key as stored: scoped to the caller (tenant by the store's
+// row, user here), so another caller's same key and body is a fresh request.
+// Every use case and route that keeps keys goes through this (issue 13 #12).
+std::optional<IdempotencyInput> ScopeIdempotency(const Actor& actor,
+                                                 const std::optional<IdempotencyInput>& idem);
+
 struct CheckoutResult {
   Order order;
   int statusCode = 201;  // 201 completed, 402 declined (order failed, cart still active)

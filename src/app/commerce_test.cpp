@@ -227,6 +227,58 @@ TEST(Checkout, R5ConcurrentCheckoutsOfOneCartMakeOneOrderAndOneCharge) {
   EXPECT_EQ(CountSubs(f, a), 1);
 }
 
+// Issue 13 finding 11: auto-assign assigns licenses, so it needs a role that
+// may; a Billing Administrator is refused before anything is ordered or
+// charged, and checks out the same cart without autoAssign.
+TEST(Checkout, AutoAssignNeedsARoleThatMayAssignLicenses) {
+  AppFixture f;
+  Actor a = f.Org("contoso");
+  Actor billing = f.Member(a, "billing", {Role::kBillingAdmin});
+  f.Users(a, 3, true);
+  Guid card = f.Card(billing);
+  auto cart = CreateCart(*f.ctx, billing, {{kBusinessBasic, 2, BillingCycle::kMonthly, true}});
+  ASSERT_TRUE(cart.ok()) << cart.error().message;
+  auto r = Checkout(*f.ctx, billing, cart->cart.id, card, IdempotencyInput{"k", "h"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kForbidden);
+  EXPECT_EQ(r.error().code, "AutoAssignNotAllowed");
+  EXPECT_NE(r.error().message.find("autoAssign"), std::string::npos);
+  EXPECT_EQ(f.gateway.Charges().size(), 0u);
+  EXPECT_EQ(ListOrders(*f.ctx, a)->size(), 0u);
+  EXPECT_EQ(CountSubs(f, a), 0);
+  EXPECT_EQ(GetCart(*f.ctx, billing, cart->cart.id)->cart.status, CartStatus::kActive);
+  // Without autoAssign the Billing Administrator checks out.
+  ASSERT_TRUE(ReplaceCart(*f.ctx, billing, cart->cart.id,
+                          {{kBusinessBasic, 2, BillingCycle::kMonthly, false}})
+                  .ok());
+  auto ok = Checkout(*f.ctx, billing, cart->cart.id, card, IdempotencyInput{"k2", "h"});
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->statusCode, 201);
+  EXPECT_EQ(ok->order.lines[0].licensesAutoAssigned, 0);
+  EXPECT_EQ(GetSubscribedSku(*f.ctx, a, kBusinessBasic)->counts.consumed, 0);
+}
+
+// Issue 13 finding 12: an Idempotency-Key is the caller's: another admin of
+// the organization sending the same key and body is a fresh request (here:
+// the cart is not theirs), never the first caller's order.
+TEST(Checkout, IdempotencyKeyIsScopedToTheCaller) {
+  AppFixture f;
+  Actor a = f.Org("contoso");
+  Actor billing = f.Member(a, "billing", {Role::kBillingAdmin});
+  auto cart = CreateCart(*f.ctx, a, {{kBusinessBasic, 2, BillingCycle::kMonthly, false}});
+  Guid card = f.Card(a);
+  IdempotencyInput key{"shared-key", "same-hash"};
+  auto first = Checkout(*f.ctx, a, cart->cart.id, card, key);
+  ASSERT_TRUE(first.ok());
+  auto other = Checkout(*f.ctx, billing, cart->cart.id, card, key);
+  ASSERT_FALSE(other.ok()) << "replayed the other admin's order";
+  EXPECT_EQ(other.error().kind, ErrorKind::kNotFound);
+  auto mine = Checkout(*f.ctx, a, cart->cart.id, card, key);
+  ASSERT_TRUE(mine.ok());
+  EXPECT_TRUE(mine->replayed);
+  EXPECT_EQ(mine->order.id, first->order.id);
+}
+
 TEST(Checkout, R6AutoAssignsOldestUnlicensedUsersFirstWithCountryDefault) {
   AppFixture f;
   Actor a = f.Org("contoso", "TW");
