@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "app/auth.h"
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
 
@@ -74,6 +75,12 @@ Payment Pay(Context& ctx, const PaymentMethod& pm, int64_t total, const std::str
   return p;
 }
 
+Error LostRace() {
+  return Error::Conflict("ConcurrentChange",
+                         "The subscription changed meanwhile; nothing was charged. Read it again "
+                         "and send the change with a new Idempotency-Key.");
+}
+
 Error Declined(const std::string& message) {
   return {ErrorKind::kPaymentFailed,
           "PaymentDeclined",
@@ -136,13 +143,14 @@ Result<SubscriptionView> GetSubscription(Context& ctx, const Actor& actor, const
 
 Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, const Guid& id,
                                             const SubscriptionChange& change,
-                                            const std::optional<IdempotencyInput>& idem) {
+                                            const std::optional<IdempotencyInput>& idem_in) {
   LD_TRY(Require(actor, Permission::kManageBilling));
   if (!change.quantity && !change.autoRenew)
     return Error::Invalid("EmptyChange", "Give quantity or autoRenew.", "quantity");
-  if (idem && (idem->key.empty() || idem->key.size() > 255))
+  if (idem_in && (idem_in->key.empty() || idem_in->key.size() > 255))
     return Error::Invalid("InvalidIdempotencyKey", "Idempotency-Key must have 1 to 255 characters.",
                           "Idempotency-Key");
+  const std::optional<IdempotencyInput> idem = ScopeIdempotency(actor, idem_in);
   Instant now = ctx.Now();
 
   // Read and validate; compute the money to move.
@@ -158,6 +166,9 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
         if (rec->state != "done")
           return Error::Conflict("RequestInProgress",
                                  "A request with this Idempotency-Key is still being processed.");
+        // A change refused for losing a race replays its refusal: its charge
+        // was voided, and its gateway key is never charged again.
+        if (rec->statusCode == 409) return LostRace();
         replay = true;
         return Ok();
       }
@@ -203,8 +214,17 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
   }));
   if (replay) return GetSubscription(ctx, actor, id);
 
-  std::string key = idem ? "sub:" + id.str() + ":" + idem->key : "sub:" + ctx.NewId().str();
   int64_t tax = TaxOn(amount, sub.taxRateBp);
+  // The gateway key covers what it charges: the caller's key (or a fresh id),
+  // the subscription, the quantities from and to, and the amount. A retry that
+  // decides another change (the subscription moved meanwhile) charges anew
+  // rather than replaying a charge of another amount.
+  const std::string key =
+      "sub:" + id.str() + ":" +
+      Sha256Hex((idem ? "idem " + idem->key : "once " + ctx.NewId().str()) + "\n" +
+                std::to_string(sub.quantity) + "\n" +
+                std::to_string(change.quantity ? *change.quantity : sub.quantity) + "\n" +
+                std::to_string(amount + tax) + " " + sub.currency);
   Payment pay;
   if (amount > 0) {
     pay = Pay(ctx, pm, amount + tax, sub.currency, key);
@@ -212,11 +232,15 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
   }
 
   std::optional<SubscriptionView> out;
+  bool lost_race = false;  // refused under the writer: certainly not applied
   Status st = ctx.store.Write([&](Tx& tx) -> Status {
+    lost_race = false;
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur) return Error::NotFound("The subscription " + id.str());
-    if (change.quantity && (cur->quantity != sub.quantity || cur->status != sub.status))
-      return Error::Conflict("ConcurrentChange", "The subscription changed meanwhile; retry.");
+    if (change.quantity && (cur->quantity != sub.quantity || cur->status != sub.status)) {
+      lost_race = true;
+      return LostRace();
+    }
     Subscription before = *cur;
     if (change.autoRenew) cur->autoRenew = *change.autoRenew;
     if (change.quantity && delta != 0) {
@@ -224,8 +248,10 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
         // Re-check R9 under the writer (or the pool lock on PostgreSQL).
         tx.LockPool(actor.tenantId, cur->skuId);
         PoolCounts p = tx.GetPool(actor.tenantId, cur->skuId);
-        if (p.enabled + p.warning + delta < p.consumed)
+        if (p.enabled + p.warning + delta < p.consumed) {
+          lost_race = true;
           return Error::Conflict("ConcurrentChange", "Licenses were assigned meanwhile; retry.");
+        }
       }
       cur->quantity = *change.quantity;
       const Sku* sku = ctx.catalog.FindSku(cur->skuId);
@@ -250,6 +276,20 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
     LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
     return Ok();
   });
+  if (!st.ok() && lost_race) {
+    // Refused: a refused change moves no money. The charge is voided, and with
+    // an Idempotency-Key the refusal is kept so that a retry with it replays
+    // the 409 instead of replaying the voided charge (issue 13 #2).
+    if (!pay.chargeId.empty()) (void)ctx.gateway.Void(pay.chargeId);
+    if (idem)
+      (void)ctx.store.Write([&](Tx& tx) -> Status {
+        if (!tx.FindIdempotency(actor.tenantId, idem->key))
+          tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "done", 409,
+                                                "subscription", id.str(), "", now});
+        return Ok();
+      });
+    return st.error();
+  }
   if (!st.ok()) {
     // An error does not prove the write was not applied (the connection may
     // have died after its COMMIT): read back before touching the money.

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <latch>
+#include <set>
+#include <thread>
+
 #include "app/licensing.h"
 #include "support/app_fixture.h"
 
@@ -56,6 +60,77 @@ TEST(Subscriptions, R9AddingLicensesChargesTheProratedRest) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(f.gateway.Charges().size(), 2u);
   EXPECT_EQ(ListInvoices(*f.ctx, a)->size(), 2u);
+}
+
+// Issue 13 finding 2: two concurrent quantity changes of one subscription
+// (5 -> 6 and 5 -> 7), each with its own Idempotency-Key, many rounds. Every
+// charge still captured has exactly one invoice of the same amount; a change
+// refused for losing the race moves no money, and its retry with the same key
+// replays the refusal without charging.
+TEST(Subscriptions, ConcurrentQuantityChangesChargeExactlyWhatTheirInvoicesSay) {
+  AppFixture f;
+  Actor a = f.Org("contoso");
+  int lost = 0;
+  for (int round = 0; round < 20; ++round) {
+    Order o = f.Buy(a, kBusinessBasic, 5);
+    Guid sub = *o.lines[0].subscriptionId;
+    std::latch go(2);
+    Result<SubscriptionView> r6 = Error::Internal("not run"), r7 = Error::Internal("not run");
+    IdempotencyInput k6{"r" + std::to_string(round) + "-6", "h6"};
+    IdempotencyInput k7{"r" + std::to_string(round) + "-7", "h7"};
+    std::thread t6([&] {
+      go.arrive_and_wait();
+      r6 = ChangeSubscription(*f.ctx, a, sub, {.quantity = 6}, k6);
+    });
+    std::thread t7([&] {
+      go.arrive_and_wait();
+      r7 = ChangeSubscription(*f.ctx, a, sub, {.quantity = 7}, k7);
+    });
+    t6.join();
+    t7.join();
+    ASSERT_TRUE(r6.ok() || r7.ok()) << round;
+    for (auto* r : {&r6, &r7})
+      if (!r->ok()) {
+        EXPECT_EQ(r->error().code, "ConcurrentChange") << round;
+      }
+    const std::string prefix = "sub:" + sub.str() + ":";
+    auto count_charges = [&] {
+      size_t n = 0;
+      for (const auto& c : f.gateway.Charges())
+        if (c.key.rfind(prefix, 0) == 0) ++n;
+      return n;
+    };
+    // A retry of the loser with its key and body replays the refusal, and
+    // charges nothing.
+    size_t before_retry = count_charges();
+    if (!r6.ok()) {
+      ++lost;
+      auto again = ChangeSubscription(*f.ctx, a, sub, {.quantity = 6}, k6);
+      ASSERT_FALSE(again.ok()) << round;
+      EXPECT_EQ(again.error().code, "ConcurrentChange");
+    }
+    if (!r7.ok()) {
+      ++lost;
+      auto again = ChangeSubscription(*f.ctx, a, sub, {.quantity = 7}, k7);
+      ASSERT_FALSE(again.ok()) << round;
+      EXPECT_EQ(again.error().code, "ConcurrentChange");
+    }
+    EXPECT_EQ(count_charges(), before_retry) << round;
+    // Every captured charge of this subscription has one invoice of its amount.
+    std::multiset<int64_t> captured, invoiced;
+    for (const auto& c : f.gateway.Charges())
+      if (c.key.rfind(prefix, 0) == 0 && c.captured && !c.voided) captured.insert(c.amount.amount);
+    for (const auto& inv : *ListInvoices(*f.ctx, a))
+      if (inv.subscriptionId == sub && inv.kind == InvoiceKind::kInvoice &&
+          inv.paymentStatus == PaymentStatus::kCaptured)
+        invoiced.insert(inv.total);
+    EXPECT_EQ(captured, invoiced) << round;
+    auto now = GetSubscription(*f.ctx, a, sub);
+    if (r6.ok() != r7.ok()) {
+      EXPECT_EQ(now->sub.quantity, r7.ok() ? 7 : 6) << round;
+    }
+  }
+  RecordProperty("lost_races", lost);
 }
 
 TEST(Subscriptions, R10CancelWithinSevenDaysRefundsAndDisablesLaterRefused) {

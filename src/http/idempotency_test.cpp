@@ -121,4 +121,85 @@ TEST(ApiIdempotency, SubscriptionChangeCancelAndReactivate) {
   EXPECT_EQ(refused.status, 409) << refused;  // already active
 }
 
+// Issue 13 finding 12: a key is the caller's. A Billing Administrator sending
+// a Global Administrator's key and body on that admin's cart is a fresh
+// request (404: not their cart), as it is without the key; it never gets the
+// admin's order back.
+TEST(ApiIdempotency, KeysAreScopedToTheCaller) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("idemscope");
+  auto admin = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(admin, "BUSINESS_BASIC");
+  std::string card = lt::AddCard(admin);
+  std::string cart = lt::CreateCart(admin, sku, 3);
+  std::string id = lt::CreateUser(admin, org.domain, "billing", "US", "Billing-Pass-123");
+  ASSERT_EQ(
+      admin.Put("/api/v1/users/" + id + "/roles", {{"roles", {"Billing Administrator"}}}).status,
+      200);
+  auto billing = srv.NewClient(srv.Token("billing@" + org.domain, "Billing-Pass-123"));
+  httplib::Headers key{{"Idempotency-Key", "shared-key-1"}};
+  const std::string path = "/api/v1/carts/" + cart + "/checkout";
+  auto first = admin.Post(path, {{"paymentMethodId", card}}, key);
+  ASSERT_EQ(first.status, 201) << first;
+  auto theirs = billing.Post(path, {{"paymentMethodId", card}}, key);
+  EXPECT_EQ(theirs.status, 404) << theirs;
+  EXPECT_TRUE(theirs.Header("Idempotent-Replayed").empty());
+  EXPECT_EQ(billing.Post(path, {{"paymentMethodId", card}}).status, 404);
+  // The same on a route kept by the HTTP layer (cancel): the other caller's
+  // key runs afresh rather than replaying the first answer.
+  std::string sub = first.json["lineItems"][0]["subscriptionId"];
+  auto cancel = admin.Post("/api/v1/subscriptions/" + sub + "/cancel", Json::object(),
+                           {{"Idempotency-Key", "cancel-shared"}});
+  ASSERT_EQ(cancel.status, 200) << cancel;
+  auto cancel2 = billing.Post("/api/v1/subscriptions/" + sub + "/cancel", Json::object(),
+                              {{"Idempotency-Key", "cancel-shared"}});
+  EXPECT_EQ(cancel2.status, 409) << cancel2;  // already canceled: not a replay of the 200
+  auto mine = admin.Post(path, {{"paymentMethodId", card}}, key);
+  EXPECT_EQ(mine.status, 201) << mine;
+  EXPECT_EQ(mine.Header("Idempotent-Replayed"), "true");
+}
+
+// Issue 13 finding 2, end to end: two concurrent quantity changes, each with
+// its own key; the loser is 409 and moves no money; its retry replays the 409.
+TEST(ApiIdempotency, ConcurrentQuantityChangesLoserMovesNoMoney) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("idemrace");
+  auto c = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  std::string card = lt::AddCard(c);
+  for (int round = 0; round < 5; ++round) {
+    auto order = lt::Buy(c, sku, 5, card);
+    std::string path =
+        "/api/v1/subscriptions/" + std::string(order["lineItems"][0]["subscriptionId"]);
+    size_t invoices = c.Get("/api/v1/invoices").json["value"].size();
+    lt::Response r6, r7;
+    const std::string k6 = "race-" + std::to_string(round) + "-6";
+    const std::string k7 = "race-" + std::to_string(round) + "-7";
+    std::thread t6([&] {
+      auto cl = srv.NewClient(org.token);
+      r6 = cl.Patch(path, {{"quantity", 6}}, {{"Idempotency-Key", k6}});
+    });
+    std::thread t7([&] {
+      auto cl = srv.NewClient(org.token);
+      r7 = cl.Patch(path, {{"quantity", 7}}, {{"Idempotency-Key", k7}});
+    });
+    t6.join();
+    t7.join();
+    int ok = (r6.status == 200) + (r7.status == 200);
+    ASSERT_GE(ok, 1) << r6 << r7;
+    for (auto* r : {&r6, &r7})
+      if (r->status != 200) {
+        EXPECT_EQ(r->json["error"]["code"], "ConcurrentChange") << *r;
+      }
+    EXPECT_EQ(c.Get("/api/v1/invoices").json["value"].size(), invoices + static_cast<size_t>(ok));
+    if (r6.status != 200) {
+      EXPECT_EQ(c.Patch(path, {{"quantity", 6}}, {{"Idempotency-Key", k6}}).status, 409);
+    }
+    if (r7.status != 200) {
+      EXPECT_EQ(c.Patch(path, {{"quantity", 7}}, {{"Idempotency-Key", k7}}).status, 409);
+    }
+    EXPECT_EQ(c.Get("/api/v1/invoices").json["value"].size(), invoices + static_cast<size_t>(ok));
+  }
+}
+
 }  // namespace
