@@ -44,6 +44,13 @@ Status CheckNickname(const std::string& s) {
   return Ok();
 }
 
+Status SelfPasswordRefusal() {
+  return Error::Invalid("UseChangePassword",
+                        "To change your own password, use POST /v1.0/me/changePassword with "
+                        "currentPassword and newPassword.",
+                        "passwordProfile");
+}
+
 // userPrincipalName: local@domain where local is 1..64 of [A-Za-z0-9._-'] and the
 // domain one of the organization's. Returns it lower-cased.
 Result<std::string> CheckUpn(Tx& tx, const Guid& tenant, const std::string& upn_in) {
@@ -83,6 +90,32 @@ Status CheckLanguage(const std::optional<std::string>& lang) {
                           "preferredLanguage must be one of en-US, zh-TW, de-DE, zh-CN.",
                           "preferredLanguage");
   return Ok();
+}
+
+// Entra's rule for privileged users (domain/roles.h): the password, sign-in
+// name, enabled state and existence of a user who holds an admin role are a
+// Global Administrator's to change. Changes of oneself are not this rule's
+// (self-service passwords go through ChangePassword; deleting oneself is
+// refused on its own).
+Status RequireMayChangeSensitive(const Actor& actor, const User& target,
+                                 const RoleSet& target_roles) {
+  if (target.id == actor.userId || MayChangeSensitive(actor.roles, target_roles)) return Ok();
+  return Error::Forbidden(
+      "Only a Global Administrator may change the password, userPrincipalName, accountEnabled or "
+      "existence of a user who holds an admin role.");
+}
+
+// The last-Global-Administrator rule (domain/roles.h), checked under the
+// organization's lock: `counts_after` is whether the user is still an
+// enabled Global Administrator after the change.
+Status RequireKeepsGlobalAdmin(Tx& tx, const User& before, const RoleSet& before_roles,
+                               bool counts_after) {
+  bool counts_before = before.accountEnabled && Has(before_roles, Role::kGlobalAdmin);
+  if (!counts_before || counts_after) return Ok();
+  int64_t n = tx.LockAndCountEnabledRoleHolders(before.tenantId, Role::kGlobalAdmin);
+  if (KeepsGlobalAdmin(n, counts_before, counts_after)) return Ok();
+  return Error::Conflict("LastGlobalAdministrator",
+                         "The organization must keep one enabled Global Administrator.");
 }
 
 UserWithLicenses Load(Tx& tx, const User& u) {
@@ -155,17 +188,27 @@ Result<UserWithLicenses> UpdateUser(Context& ctx, const Actor& actor, const std:
   if (p.mailNickname) LD_TRY(CheckNickname(*p.mailNickname));
   if (p.usageLocation) LD_TRY(CheckUsageLocation(*p.usageLocation));
   if (p.preferredLanguage) LD_TRY(CheckLanguage(*p.preferredLanguage));
-  std::string hash;
+  if (p.password) LD_TRY(CheckPasswordPolicy(*p.password, "passwordProfile.password"));
   if (p.password) {
-    LD_TRY(CheckPasswordPolicy(*p.password, "passwordProfile.password"));
-    hash = HashPassword(*p.password);
+    // Self-service changes prove the current password (ChangePassword); this
+    // is an administrator's reset of someone else's.
+    bool self_by_key = false;
+    LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+      auto u = ResolveUser(tx, actor.tenantId, key);
+      self_by_key = u.ok() && u->id == actor.userId;
+      return Ok();
+    }));
+    if (self_by_key) return SelfPasswordRefusal().error();
   }
+  std::string hash;
+  if (p.password) hash = HashPassword(*p.password);
   UserWithLicenses out;
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
     LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
     bool self = u.id == actor.userId;
     if (!self && !Allows(actor.roles, Permission::kReadDirectory))
       return Error::NotFound("The user '" + key.substr(0, 100) + "'");
+    if (self && p.password) return SelfPasswordRefusal();
     // Who may change what (R12).
     bool directory_fields =
         p.accountEnabled || p.displayName || p.mailNickname || p.userPrincipalName;
@@ -174,6 +217,12 @@ Result<UserWithLicenses> UpdateUser(Context& ctx, const Actor& actor, const std:
       LD_TRY(Require(actor, Permission::kManageLicenses));
     if ((p.password || p.preferredLanguage) && !self && !manage_users)
       LD_TRY(Require(actor, Permission::kManageUsers));
+    RoleSet target_roles = tx.ListRoles(u.tenantId, u.id);
+    bool sensitive = p.password || p.userPrincipalName || p.accountEnabled;
+    if (sensitive) LD_TRY(RequireMayChangeSensitive(actor, u, target_roles));
+    if (p.accountEnabled)
+      LD_TRY(RequireKeepsGlobalAdmin(tx, u, target_roles,
+                                     *p.accountEnabled && Has(target_roles, Role::kGlobalAdmin)));
     if (p.usageLocation && !*p.usageLocation && !tx.ListAssignments(u.tenantId, u.id).empty())
       return Error::Invalid("UsageLocationRequired",
                             "usageLocation cannot be removed while the user holds licenses.",
@@ -193,7 +242,9 @@ Result<UserWithLicenses> UpdateUser(Context& ctx, const Actor& actor, const std:
     if (p.preferredLanguage) u.preferredLanguage = *p.preferredLanguage;
     if (p.password) u.passwordHash = hash;
     tx.UpdateUser(u);
-    if (p.accountEnabled && !*p.accountEnabled) tx.DeleteUserTokens(u.tenantId, u.id);
+    // A disabled account and a reset password end every token and session.
+    if ((p.accountEnabled && !*p.accountEnabled) || p.password)
+      tx.DeleteUserTokens(u.tenantId, u.id);
     auto after_json = UserJson(u);
     if (p.password) after_json["passwordChanged"] = true;
     Audit(tx, ctx, actor.userId, actor.tenantId, "user.update", "user", u.id.str(),
@@ -204,6 +255,45 @@ Result<UserWithLicenses> UpdateUser(Context& ctx, const Actor& actor, const std:
   return out;
 }
 
+Status ChangePassword(Context& ctx, const Actor& actor, const std::string& current,
+                      const std::string& next) {
+  LD_TRY(CheckPasswordPolicy(next, "newPassword"));
+  std::optional<User> me;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    me = tx.FindUser(actor.tenantId, actor.userId);
+    return Ok();
+  }));
+  if (!me) return Error::NotFound("The user");
+  // A wrong current password is this request's 400 and nothing else's: the
+  // sign-in throttle does not count it (the caller is signed in already).
+  if (!VerifyPassword(me->passwordHash, current))
+    return Error::Invalid("InvalidCurrentPassword", "The current password is not correct.",
+                          "currentPassword");
+  if (current == next)
+    return Error::Invalid("PasswordUnchanged", "The new password must differ from the current one.",
+                          "newPassword");
+  std::string hash = HashPassword(next);
+  return ctx.store.Write([&](Tx& tx) -> Status {
+    auto u = tx.FindUser(actor.tenantId, actor.userId);
+    if (!u) return Error::NotFound("The user");
+    // The password changed under us (another changePassword or a reset):
+    // the current password proved above is no longer current.
+    if (u->passwordHash != me->passwordHash)
+      return Error::Conflict("ConcurrentChange", "The password changed meanwhile; try again.");
+    User before = *u;
+    u->passwordHash = hash;
+    tx.UpdateUser(*u);
+    // Every token and session of the user ends, the caller's too: it signs in
+    // again with the new password (docs/decisions.md).
+    tx.DeleteUserTokens(u->tenantId, u->id);
+    auto after_json = UserJson(*u);
+    after_json["passwordChanged"] = true;
+    Audit(tx, ctx, actor.userId, actor.tenantId, "user.changePassword", "user", u->id.str(),
+          UserJson(before).dump(), after_json.dump());
+    return Ok();
+  });
+}
+
 Status DeleteUser(Context& ctx, const Actor& actor, const std::string& key) {
   LD_TRY(Require(actor, Permission::kManageUsers));
   return ctx.store.Write([&](Tx& tx) -> Status {
@@ -211,12 +301,8 @@ Status DeleteUser(Context& ctx, const Actor& actor, const std::string& key) {
     if (u.id == actor.userId)
       return Error::Invalid("CannotDeleteSelf", "You cannot delete your own account.", "id");
     auto roles = tx.ListRoles(u.tenantId, u.id);
-    if (std::find(roles.begin(), roles.end(), Role::kGlobalAdmin) != roles.end()) {
-      // Keep at least one Global Administrator.
-      if (tx.CountRoleHolders(u.tenantId, Role::kGlobalAdmin) <= 1)
-        return Error::Conflict("LastGlobalAdministrator",
-                               "The organization must keep one Global Administrator.");
-    }
+    LD_TRY(RequireMayChangeSensitive(actor, u, roles));
+    LD_TRY(RequireKeepsGlobalAdmin(tx, u, roles, false));
     auto licenses = tx.ListAssignments(u.tenantId, u.id);
     nlohmann::json before = UserJson(u);
     before["licenses"] = nlohmann::json::array();
@@ -325,11 +411,7 @@ Result<RoleSet> SetRoles(Context& ctx, const Actor& actor, const std::string& ke
     auto has_ga = [](const RoleSet& r) {
       return std::find(r.begin(), r.end(), Role::kGlobalAdmin) != r.end();
     };
-    if (has_ga(before) && !has_ga(roles)) {
-      if (tx.CountRoleHolders(actor.tenantId, Role::kGlobalAdmin) <= 1)
-        return Error::Conflict("LastGlobalAdministrator",
-                               "The organization must keep one Global Administrator.");
-    }
+    if (has_ga(before) && !has_ga(roles)) LD_TRY(RequireKeepsGlobalAdmin(tx, u, before, false));
     tx.SetRoles(actor.tenantId, u.id, roles);
     auto names = [](const RoleSet& r) {
       nlohmann::json a = nlohmann::json::array();

@@ -51,10 +51,22 @@ Result<User> ResolveUser(Tx& tx, const Guid& tenant, const std::string& id_or_up
 
 Result<UserWithLicenses> CreateUser(Context& ctx, const Actor& actor, const NewUser& u);
 // Who may change what: kManageUsers for everything; kManageLicenses only
-// usageLocation; anyone their own preferredLanguage and password.
+// usageLocation; anyone their own preferredLanguage. The password,
+// userPrincipalName and accountEnabled of a user with an admin role: only a
+// Global Administrator (MayChangeSensitive). One's own password: not here
+// (400 UseChangePassword) but ChangePassword. Disabling the last enabled
+// Global Administrator: 409 LastGlobalAdministrator. A new password ends
+// every token and session of the user.
 Result<UserWithLicenses> UpdateUser(Context& ctx, const Actor& actor, const std::string& id_or_upn,
                                     const UserPatch& p);
+// The same rules as UpdateUser for a user with an admin role and for the last
+// enabled Global Administrator.
 Status DeleteUser(Context& ctx, const Actor& actor, const std::string& id_or_upn);
+// Self-service (POST /v1.0/me/changePassword): the current password proves
+// it (400 InvalidCurrentPassword otherwise), the new one meets the policy;
+// then every token and session of the user, the caller's included, ends.
+Status ChangePassword(Context& ctx, const Actor& actor, const std::string& current_password,
+                      const std::string& new_password);
 // Anyone may read themselves; reading others needs kReadDirectory.
 Result<UserWithLicenses> GetUser(Context& ctx, const Actor& actor, const std::string& id_or_upn);
 Result<UserPage> ListUsers(Context& ctx, const Actor& actor, const UserPageQuery& q,

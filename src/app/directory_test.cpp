@@ -219,3 +219,114 @@ TEST(Directory, DeleteReleasesLicensesAndEveryChangeIsAudited) {
 
 }  // namespace
 }  // namespace ld::app
+
+namespace ld::app {
+namespace {
+
+using namespace ld::testing;
+
+// Issue 13 #1: a User Administrator could reset a Global Administrator's
+// password, rename or delete it, and reset a Billing Administrator's.
+TEST(Directory, OnlyGlobalAdministratorsChangePrivilegedUsers) {
+  AppFixture f;
+  Actor ga = f.Org("contoso");
+  Actor ua = f.Member(ga, "ua", {Role::kUserAdmin});
+  Actor ga2 = f.Member(ga, "ga2", {Role::kGlobalAdmin});
+  Actor ba = f.Member(ga, "ba", {Role::kBillingAdmin});
+  Actor plain = f.Member(ga, "plain", {});
+  for (const Actor* target : {&ga, &ga2, &ba}) {
+    std::string id = target->userId.str();
+    EXPECT_EQ(UpdateUser(*f.ctx, ua, id, {.password = "Fresh-Secret-42"}).error().kind,
+              ErrorKind::kForbidden);
+    EXPECT_EQ(UpdateUser(*f.ctx, ua, id, {.userPrincipalName = "x@contoso.licensedesk.test"})
+                  .error()
+                  .kind,
+              ErrorKind::kForbidden);
+    EXPECT_EQ(UpdateUser(*f.ctx, ua, id, {.accountEnabled = false}).error().kind,
+              ErrorKind::kForbidden);
+    EXPECT_EQ(DeleteUser(*f.ctx, ua, id).error().kind, ErrorKind::kForbidden);
+    // Other attributes stay a User Administrator's.
+    EXPECT_TRUE(UpdateUser(*f.ctx, ua, id, {.displayName = "Renamed"}).ok());
+  }
+  // Nothing changed: the Global Administrator still signs in with its password.
+  EXPECT_FALSE(
+      SignIn(*f.ctx, "admin@contoso.licensedesk.test", "Fresh-Secret-42", "10.0.0.1", "bearer")
+          .ok());
+  EXPECT_TRUE(GetUser(*f.ctx, ga, ga2.userId.str()).ok());
+  // Users without admin roles stay the User Administrator's to manage.
+  EXPECT_TRUE(UpdateUser(*f.ctx, ua, plain.userId.str(), {.password = "Fresh-Secret-42"}).ok());
+  EXPECT_TRUE(UpdateUser(*f.ctx, ua, plain.userId.str(), {.accountEnabled = false}).ok());
+  EXPECT_TRUE(DeleteUser(*f.ctx, ua, plain.userId.str()).ok());
+  // A Global Administrator manages everyone.
+  EXPECT_TRUE(UpdateUser(*f.ctx, ga, ba.userId.str(), {.password = "Fresh-Secret-42"}).ok());
+  EXPECT_TRUE(DeleteUser(*f.ctx, ga, ga2.userId.str()).ok());
+}
+
+// Issue 13 #5: the last Global Administrator could be disabled.
+TEST(Directory, TheLastEnabledGlobalAdministratorCannotBeDisabledOrDeleted) {
+  AppFixture f;
+  Actor ga = f.Org("contoso");
+  std::string id = ga.userId.str();
+  EXPECT_EQ(UpdateUser(*f.ctx, ga, id, {.accountEnabled = false}).error().code,
+            "LastGlobalAdministrator");
+  // A second one that is disabled does not count.
+  Actor ga2 = f.Member(ga, "ga2", {Role::kGlobalAdmin});
+  ASSERT_TRUE(UpdateUser(*f.ctx, ga, ga2.userId.str(), {.accountEnabled = false}).ok());
+  EXPECT_EQ(UpdateUser(*f.ctx, ga, id, {.accountEnabled = false}).error().code,
+            "LastGlobalAdministrator");
+  EXPECT_EQ(SetRoles(*f.ctx, ga, id, {}).error().code, "LastGlobalAdministrator");
+  // Once it is enabled again, either may go, but not both.
+  ASSERT_TRUE(UpdateUser(*f.ctx, ga, ga2.userId.str(), {.accountEnabled = true}).ok());
+  ASSERT_TRUE(UpdateUser(*f.ctx, ga2, id, {.accountEnabled = false}).ok());
+  EXPECT_EQ(UpdateUser(*f.ctx, ga2, ga2.userId.str(), {.accountEnabled = false}).error().code,
+            "LastGlobalAdministrator");
+  ASSERT_TRUE(DeleteUser(*f.ctx, ga2, id).ok());
+  auto me = GetUser(*f.ctx, ga2, ga2.userId.str());
+  ASSERT_TRUE(me.ok());
+  EXPECT_TRUE(me->user.accountEnabled);
+}
+
+// Issue 13 #9: self-service changes prove the current password, every change
+// ends the user's tokens and sessions, common passwords are refused.
+TEST(Directory, PasswordChangesProveTheCurrentOneAndEndEveryToken) {
+  AppFixture f;
+  Actor ga = f.Org("contoso");
+  const std::string upn = "admin@contoso.licensedesk.test";
+  auto t1 = SignIn(*f.ctx, upn, "Correct-Horse-9", "10.0.0.1", "bearer");
+  auto t2 = SignIn(*f.ctx, upn, "Correct-Horse-9", "10.0.0.1", "session");
+  ASSERT_TRUE(t1.ok() && t2.ok());
+  // No more password through PATCH of oneself.
+  EXPECT_EQ(UpdateUser(*f.ctx, ga, ga.userId.str(), {.password = "Fresh-Secret-42"}).error().code,
+            "UseChangePassword");
+  EXPECT_EQ(ChangePassword(*f.ctx, ga, "wrong-one-1234", "Fresh-Secret-42").error().code,
+            "InvalidCurrentPassword");
+  EXPECT_EQ(ChangePassword(*f.ctx, ga, "Correct-Horse-9", "password").error().code,
+            "PasswordTooCommon");
+  EXPECT_EQ(ChangePassword(*f.ctx, ga, "Correct-Horse-9", "short").error().code, "InvalidPassword");
+  // Refusals changed nothing.
+  EXPECT_TRUE(Authenticate(*f.ctx, t1->secret).ok());
+  ASSERT_TRUE(ChangePassword(*f.ctx, ga, "Correct-Horse-9", "Fresh-Secret-42").ok());
+  EXPECT_FALSE(Authenticate(*f.ctx, t1->secret).ok());
+  EXPECT_FALSE(Authenticate(*f.ctx, t2->secret).ok());
+  EXPECT_FALSE(SignIn(*f.ctx, upn, "Correct-Horse-9", "10.0.0.2", "bearer").ok());
+  EXPECT_TRUE(SignIn(*f.ctx, upn, "Fresh-Secret-42", "10.0.0.3", "bearer").ok());
+  // An administrator's reset ends the user's tokens too, and keeps the policy.
+  Actor plain = f.Member(ga, "plain", {});
+  ASSERT_TRUE(UpdateUser(*f.ctx, ga, plain.userId.str(), {.password = "Plain-Secret-42"}).ok());
+  auto pt =
+      SignIn(*f.ctx, "plain0@contoso.licensedesk.test", "Plain-Secret-42", "10.0.0.4", "bearer");
+  ASSERT_TRUE(pt.ok()) << pt.error().message;
+  EXPECT_EQ(UpdateUser(*f.ctx, ga, plain.userId.str(), {.password = "Password123"}).error().code,
+            "PasswordTooCommon");
+  EXPECT_TRUE(Authenticate(*f.ctx, pt->secret).ok());
+  ASSERT_TRUE(UpdateUser(*f.ctx, ga, plain.userId.str(), {.password = "Plain-Secret-43"}).ok());
+  EXPECT_FALSE(Authenticate(*f.ctx, pt->secret).ok());
+  EXPECT_EQ(
+      CreateUser(*f.ctx, ga, {true, "Z", "z", "z@contoso.licensedesk.test", "iloveyou", {}, {}})
+          .error()
+          .code,
+      "PasswordTooCommon");
+}
+
+}  // namespace
+}  // namespace ld::app

@@ -81,4 +81,19 @@ bool IsAdmin(const RoleSet& roles) {
   return !roles.empty();
 }
 
+bool Has(const RoleSet& roles, Role r) {
+  return std::find(roles.begin(), roles.end(), r) != roles.end();
+}
+
+bool MayChangeSensitive(const RoleSet& actor, const RoleSet& target) {
+  return !IsAdmin(target) || Has(actor, Role::kGlobalAdmin);
+}
+
+bool KeepsGlobalAdmin(int64_t enabled_global_admins, bool target_counts_before,
+                      bool target_counts_after) {
+  // Only a change that takes one away can break the rule.
+  if (!target_counts_before || target_counts_after) return true;
+  return enabled_global_admins > 1;
+}
+
 }  // namespace ld

@@ -2,6 +2,7 @@
 // every use case asks Allows() before acting.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,5 +30,22 @@ std::string_view ToString(Permission p);
 using RoleSet = std::vector<Role>;
 bool Allows(const RoleSet& roles, Permission p);
 bool IsAdmin(const RoleSet& roles);
+bool Has(const RoleSet& roles, Role r);
+
+// Entra's rule for privileged users: the sensitive attributes of a user who
+// holds any admin role (password, userPrincipalName, accountEnabled, and its
+// existence) may be changed only by a Global Administrator. Anyone else with
+// kManageUsers changes them on users without admin roles only. Whether the
+// actor may manage users at all is Allows()'s question, not this one.
+bool MayChangeSensitive(const RoleSet& actor, const RoleSet& target);
+
+// The last-Global-Administrator rule: an organization keeps at least one
+// enabled Global Administrator. `enabled_global_admins` counts them before
+// the change; `target_counts_before/after` say whether the changed user is
+// one of them before and after the change (a disable, a delete or a role
+// removal turns after to false). Only a change that takes the last one away
+// is refused.
+bool KeepsGlobalAdmin(int64_t enabled_global_admins, bool target_counts_before,
+                      bool target_counts_after);
 
 }  // namespace ld

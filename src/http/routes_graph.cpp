@@ -318,6 +318,15 @@ Result<Reply> PatchUser(Call& c, const std::string& key) {
 Result<Reply> PatchMeH(Call& c) {
   return PatchUser(c, c.actor().userId.str());
 }
+Result<Reply> ChangePasswordH(Call& c) {
+  LD_ASSIGN_OR_RETURN(Fields f, Fields::Of(c.body));
+  LD_TRY(f.OnlyKnown({"currentPassword", "newPassword"}, true));
+  LD_ASSIGN_OR_RETURN(std::string current, f.String("currentPassword"));
+  LD_ASSIGN_OR_RETURN(std::string next, f.String("newPassword"));
+  LD_TRY(app::ChangePassword(c.ctx, c.actor(), current, next));
+  return Reply::NoContent();  // Graph answers changePassword with 204
+}
+
 Result<Reply> PatchUserH(Call& c) {
   return PatchUser(c, c.Param(0));
 }
@@ -414,10 +423,18 @@ std::vector<RouteInfo> GraphRoutes() {
       {.method = "PATCH",
        .path = "/v1.0/me",
        .body = BodyRule::kRequired,
-       .summary = "Change your own preferredLanguage or password (passwordProfile).",
+       .summary = "Change your own preferredLanguage (your password: changePassword).",
        .requestSchema = "UserPatch",
        .response = {204, ""},
        .handler = PatchMeH},
+      {.method = "POST",
+       .path = "/v1.0/me/changePassword",
+       .body = BodyRule::kRequired,
+       .summary = "Change your own password: currentPassword and newPassword. Ends every token "
+                  "and session of yours, this one included.",
+       .requestSchema = "ChangePassword",
+       .response = {204, ""},
+       .handler = ChangePasswordH},
       {.method = "GET",
        .path = "/v1.0/organization",
        .summary = "The caller's organization (value[0]).",
@@ -448,8 +465,10 @@ std::vector<RouteInfo> GraphRoutes() {
       {.method = "PATCH",
        .path = "/v1.0/users/{id}",
        .body = BodyRule::kRequired,
-       .summary = "Update a user (User Administrator; License Administrator: usageLocation; "
-                  "yourself: preferredLanguage and password).",
+       .summary =
+           "Update a user (User Administrator; License Administrator: usageLocation; "
+           "yourself: preferredLanguage). Password, userPrincipalName and accountEnabled of a user "
+           "with an admin role: Global Administrator only.",
        .requestSchema = "UserPatch",
        .response = {204, ""},
        .handler = PatchUserH},
