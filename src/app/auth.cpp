@@ -51,9 +51,9 @@ Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::s
                            const std::string& remote_address, const std::string& kind) {
   std::string upn = Lower(upn_in);
   Instant now = ctx.SecurityNow();
-  std::string acct_key = "u:" + upn, addr_key = "a:" + remote_address;
-  int64_t wait = std::max(ctx.throttle->WaitMs(acct_key, now), ctx.throttle->WaitMs(addr_key, now));
-  if (wait > 0) return TooMany(wait);
+  // Throttled per (account, address), per account and per address
+  // (app/throttle.h); the right password waits like a wrong one.
+  if (int64_t wait = ctx.throttle->WaitMs(upn, remote_address, now); wait > 0) return TooMany(wait);
   if (upn.empty() || upn.size() > 256 || password.size() > 256) return BadCredentials();
 
   std::optional<User> user;
@@ -67,13 +67,20 @@ Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::s
     if (user) roles = tx.ListRoles(*tenant, user->id);
     return Ok();
   }));
-  // Verify even for unknown users is skipped; the throttle bounds probing.
-  if (!user || !user->accountEnabled || !VerifyPassword(user->passwordHash, password)) {
-    ctx.throttle->Failure(acct_key, now);
-    ctx.throttle->Failure(addr_key, now);
+  // Exactly one argon2id verification on every path (unknown, disabled and
+  // password-less accounts verify a dummy), so the time of the answer does
+  // not tell which accounts exist. No waiting for a hash slot.
+  auto slot = HashSlot::TryAcquire();
+  if (!slot) return ServerBusy();
+  bool has_hash = user && !user->passwordHash.empty();
+  bool right = has_hash ? VerifyPassword(*slot, user->passwordHash, password)
+                        : VerifyDummyPassword(*slot, password);
+  slot.reset();
+  if (!right || !user->accountEnabled) {
+    ctx.throttle->Failure(upn, remote_address, now);
     return BadCredentials();
   }
-  ctx.throttle->Success(acct_key);
+  ctx.throttle->Success(upn, remote_address, now);
 
   IssuedToken out;
   out.secret = RandomToken();

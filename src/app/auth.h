@@ -18,9 +18,12 @@ struct IssuedToken {
   Actor actor;
 };
 
-// 401 InvalidCredentials on a wrong pair or a disabled account; 429
-// TooManyAttempts (details.retryAfterSeconds) after repeated failures per
-// account or per address. `kind` is "bearer" or "session".
+// 401 InvalidCredentials on a wrong pair or a disabled account, after one
+// argon2id verification on every path (timing does not tell whether the
+// account exists); 429 TooManyAttempts (details.retryAfterSeconds) while the
+// throttle holds the (account, address) pair back (app/throttle.h); 429
+// ServerBusy when every hash slot is taken (never waits for one). `kind` is
+// "bearer" or "session".
 Result<IssuedToken> SignIn(Context& ctx, const std::string& upn, const std::string& password,
                            const std::string& remote_address, const std::string& kind);
 

@@ -37,6 +37,8 @@ struct Context {
   // throttling). The test clock (`clock`) moves billing time only; when this
   // is null (unit tests with one settable clock) security follows `clock`.
   const Clock* securityClock = nullptr;
+  // Signup admission per address and overall (app/throttle.h).
+  std::shared_ptr<SignupThrottle> signupThrottle = std::make_shared<SignupThrottle>();
 
   Guid NewId() const { return Guid::NewV7(clock.Now()); }
   // Billing time: renewals, periods, dunning, invoices, audit times.
