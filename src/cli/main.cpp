@@ -72,6 +72,10 @@ int main(int argc, char** argv) {
   s->add_option("--public-url", serve.publicUrl,
                 "The base of absolute links (https://admin.example.com); default from --listen")
       ->envname("LICENSEDESK_PUBLIC_URL");
+  s->add_option("--trusted-proxy", serve.trustedProxies,
+                "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+                "names the client")
+      ->envname("LICENSEDESK_TRUSTED_PROXY");
   s->add_option("--log-file", serve.logFile, "JSON-lines access log (default: stderr)")
       ->envname("LICENSEDESK_LOG_FILE");
   s->add_option("--workers", serve.workers, "Worker threads")

@@ -232,6 +232,7 @@ int RunServe(const ServeOptions& o) {
   so.invoicePdf = MakeInvoicePdfRenderer();
   so.testClock = g.test_clock.get();
   so.publicUrl = o.publicUrl;
+  so.trustedProxies = o.trustedProxies;
   http::Server server(ctx, so);
   auto bound = server.Bind();
   if (!bound.ok()) {

@@ -24,8 +24,9 @@ struct ServeOptions {
   std::string webRoot;
   bool noSignup = false;
   bool testClock = false;
-  std::string operatorToken;  // the operator's bearer secret (moves the test clock)
-  std::string publicUrl;      // absolute links (nextLink, Location); empty: from --listen
+  std::string operatorToken;   // the operator's bearer secret (moves the test clock)
+  std::string publicUrl;       // absolute links (nextLink, Location); empty: from --listen
+  std::string trustedProxies;  // peers whose X-Forwarded-For names the client
   std::string logFile;
   int workers = 64;
 };

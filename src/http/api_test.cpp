@@ -171,9 +171,26 @@ TEST(ApiGraph, SignupTokenMeOrganizationAndSelfService) {
   auto lang = c.Patch("/v1.0/me", {{"preferredLanguage", "zh-TW"}});
   EXPECT_EQ(lang.status, 204) << lang;
   EXPECT_EQ(c.Get("/v1.0/me").json["preferredLanguage"], "zh-TW");
+  // Issue 13, finding 9: a self-service change proves the current password,
+  // refuses common ones, and ends every token and session of the user.
   auto pw = c.Patch("/v1.0/me", {{"passwordProfile", {{"password", "Another-Pass-2"}}}});
-  EXPECT_EQ(pw.status, 204) << pw;
-  EXPECT_FALSE(srv.Token("admin@fabrikam.licensedesk.test", "Another-Pass-2").empty());
+  EXPECT_EQ(pw.status, 400) << pw;
+  EXPECT_EQ(pw.json["error"]["innerError"]["code"], "UseChangePassword") << pw;
+  auto wrong = c.Post("/v1.0/me/changePassword",
+                      {{"currentPassword", "not-it-at-all"}, {"newPassword", "Another-Pass-2"}});
+  EXPECT_EQ(wrong.status, 400) << wrong;
+  auto common = c.Post("/v1.0/me/changePassword",
+                       {{"currentPassword", "Fabrikam-Pass-1"}, {"newPassword", "password"}});
+  EXPECT_EQ(common.status, 400) << common;
+  auto other = srv.NewClient(srv.Token("admin@fabrikam.licensedesk.test", "Fabrikam-Pass-1"));
+  ASSERT_EQ(other.Get("/v1.0/me").status, 200);
+  auto changed = c.Post("/v1.0/me/changePassword", {{"currentPassword", "Fabrikam-Pass-1"},
+                                                    {"newPassword", "Another-Pass-2"}});
+  EXPECT_EQ(changed.status, 204) << changed;
+  EXPECT_EQ(other.Get("/v1.0/me").status, 401);
+  EXPECT_TRUE(srv.Token("admin@fabrikam.licensedesk.test", "Fabrikam-Pass-1").empty());
+  c.SetToken(srv.Token("admin@fabrikam.licensedesk.test", "Another-Pass-2"));
+  EXPECT_FALSE(c.token().empty());
 
   auto roles = c.Get("/api/v1/users/" + me.json["id"].get<std::string>() + "/roles");
   ASSERT_EQ(roles.status, 200) << roles;
@@ -685,6 +702,43 @@ TEST(ApiPublicUrl, TheConfiguredBaseIsUsed) {
                                 20000);
     EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 13, finding 13: X-Forwarded-For names the client only when the peer is
+// a configured trusted proxy; the sign-in throttle keys on that address.
+int FailThenSignIn(lt::ServerProcess& srv, const lt::Org& org, const std::string& attacker,
+                   const std::string& owner) {
+  auto c = srv.NewClient();
+  for (int i = 0; i < 6; ++i)
+    c.Post("/api/v1/auth/token", {{"userPrincipalName", org.adminUpn}, {"password", "wrong-pw"}},
+           {{"X-Forwarded-For", attacker}});
+  return c
+      .Post("/api/v1/auth/token", {{"userPrincipalName", org.adminUpn}, {"password", org.password}},
+            {{"X-Forwarded-For", owner}})
+      .status;
+}
+
+TEST(ApiTrustedProxy, ForwardedForCountsOnlyFromATrustedProxy) {
+  lt::ServerProcess trusted({.extra = {"--trusted-proxy", "127.0.0.1"}});
+  auto a = trusted.SignUp("proxied");
+  // Behind the trusted proxy the attacker and the owner are two addresses.
+  EXPECT_EQ(FailThenSignIn(trusted, a, "203.0.113.9", "198.51.100.7"), 200);
+
+  lt::ServerProcess direct;
+  auto b = direct.SignUp("direct");
+  // From an untrusted peer the header is ignored: both are the peer itself,
+  // whose failures hold it back.
+  EXPECT_EQ(FailThenSignIn(direct, b, "203.0.113.9", "198.51.100.7"), 429);
+
+  auto bad =
+      lt::RunLicensedesk({"serve", "--trusted-proxy", "not-an-address", "--listen", "127.0.0.1:0",
+                          "--db", "sqlite://" + (direct.dir().path() / "x.db").string()},
+                         20000);
+  EXPECT_NE(bad.code, 0) << bad.err;
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // http/ sees HttpRequest and Reply only.
 #include "http/server.h"
 
+#include "http/client_address.h"
+
 #include <fmt/format.h>
 #include <httplib.h>
 #include <sys/socket.h>
@@ -109,6 +111,7 @@ struct Server::Impl {
   std::atomic<bool> running{false};
   fs::path web_root;        // canonical, or empty
   std::string public_base;  // ServerOptions::publicUrl, resolved at Bind
+  TrustedProxies trusted;   // ServerOptions::trustedProxies, parsed at Bind
   SystemClock wall;         // log times and request ids, even on a test clock
 
   Impl(app::Context& c, ServerOptions o) : ctx(c), opts(std::move(o)) {
@@ -408,6 +411,12 @@ struct Server::Impl {
   // One request through the pipeline (the transports add the security headers).
   void Handle(HttpRequest& req, WireResponse& res) {
     req.publicBase = public_base;
+    if (!trusted.empty()) {
+      std::string forwarded;
+      auto [lo, hi] = req.headers.equal_range("x-forwarded-for");
+      for (auto it = lo; it != hi; ++it) forwarded += (forwarded.empty() ? "" : ",") + it->second;
+      req.remoteAddr = ClientAddress(req.remoteAddr, forwarded, trusted);
+    }
     Begin(req, res);
     try {
       Dispatch(req, res);
@@ -540,6 +549,14 @@ Result<int> Server::Bind() {
   Impl& m = *impl_;
   if (!m.opts.publicUrl.empty() && !NormalizePublicUrl(m.opts.publicUrl))
     return ResolvePublicBase(m.opts, false, 0).error();
+  if (!m.opts.trustedProxies.empty()) {
+    auto t = ParseTrustedProxies(m.opts.trustedProxies);
+    if (!t)
+      return Error::Invalid("TrustedProxy",
+                            "--trusted-proxy wants addresses or networks "
+                            "(10.0.0.1, 10.0.0.0/8, ::1), comma-separated.");
+    m.trusted = std::move(*t);
+  }
   if (!m.opts.tlsCert.empty() || !m.opts.tlsKey.empty()) {
     if (m.opts.tlsCert.empty() || m.opts.tlsKey.empty())
       return Error::Invalid("TlsConfig", "TLS needs both a certificate and a key.");

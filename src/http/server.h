@@ -40,6 +40,9 @@ struct ServerOptions {
   // Empty: the scheme, host and bound port of the listening socket (localhost
   // for a wildcard address). Never the request's Host header.
   std::string publicUrl;
+  // `serve --trusted-proxy`: peers whose X-Forwarded-For names the client
+  // (http/client_address.h). Empty: the socket peer is the client.
+  std::string trustedProxies;
 };
 
 class Server {
