@@ -120,7 +120,9 @@ TEST(Subscriptions, ConcurrentQuantityChangesChargeExactlyWhatTheirInvoicesSay) 
     std::multiset<int64_t> captured, invoiced;
     for (const auto& c : f.gateway.Charges())
       if (c.key.rfind(prefix, 0) == 0 && c.captured && !c.voided) captured.insert(c.amount.amount);
-    for (const auto& inv : *ListInvoices(*f.ctx, a))
+    auto invoices = ListInvoices(*f.ctx, a);
+    ASSERT_TRUE(invoices.ok());
+    for (const auto& inv : *invoices)
       if (inv.subscriptionId == sub && inv.kind == InvoiceKind::kInvoice &&
           inv.paymentStatus == PaymentStatus::kCaptured)
         invoiced.insert(inv.total);
