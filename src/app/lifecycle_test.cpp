@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <latch>
 #include <random>
 #include <set>
 #include <thread>
@@ -160,7 +161,7 @@ TEST(Lifecycle, ChargesRefundsAndCreditNotesMatchTheInvoicesToTheCent) {
   f.clock.Set(FromCivil({2025, 1, 29}, 3600 * 1000));
   Actor a = f.Org("contoso", "TW");
   std::vector<Guid> subs;
-  for (int step = 0; step < 60; ++step) {
+  for (int step = 0; step < 120; ++step) {
     int what = static_cast<int>(rng() % 5);
     if (what == 0 || subs.empty()) {
       Guid sku = (rng() % 2) ? kBusinessBasic : kBusinessPremium;
@@ -168,9 +169,24 @@ TEST(Lifecycle, ChargesRefundsAndCreditNotesMatchTheInvoicesToTheCent) {
       subs.push_back(
           *f.Buy(a, sku, 1 + static_cast<int64_t>(rng() % 20), cycle).lines[0].subscriptionId);
     } else if (what == 1) {
+      // Two concurrent changes of one subscription (issue 13 #2), with and
+      // without Idempotency-Keys: the loser must move no money.
       Guid s = subs[rng() % subs.size()];
-      (void)ChangeSubscription(*f.ctx, a, s, {.quantity = 1 + static_cast<int64_t>(rng() % 30)},
-                               std::nullopt);
+      int64_t q1 = 1 + static_cast<int64_t>(rng() % 30), q2 = 1 + static_cast<int64_t>(rng() % 30);
+      std::optional<IdempotencyInput> k1, k2;
+      if (rng() % 2) k1 = IdempotencyInput{"c" + std::to_string(step), "h1"};
+      if (rng() % 2) k2 = IdempotencyInput{"d" + std::to_string(step), "h2"};
+      std::latch go(2);
+      std::thread t1([&] {
+        go.arrive_and_wait();
+        (void)ChangeSubscription(*f.ctx, a, s, {.quantity = q1}, k1);
+      });
+      std::thread t2([&] {
+        go.arrive_and_wait();
+        (void)ChangeSubscription(*f.ctx, a, s, {.quantity = q2}, k2);
+      });
+      t1.join();
+      t2.join();
     } else if (what == 2) {
       (void)CancelSubscription(*f.ctx, a, subs[rng() % subs.size()]);
     } else {

@@ -69,6 +69,18 @@ struct IdempotencyRecord {
   Instant createdAt = 0;
 };
 
+// A card-charging quantity change in progress: its claim on the subscription
+// (issue 13 #2). `state` is "open" while the change may still complete, and
+// "abandoned" once recovery took it over to give its charge back.
+struct PendingChange {
+  Guid tenantId;
+  Guid subscriptionId;
+  std::string gatewayKey;
+  std::string idemKey;  // the caller-scoped Idempotency-Key, or empty
+  std::string state;
+  Instant startedAt = 0;
+};
+
 struct TokenRecord {
   std::string tokenHash;  // hex SHA-256 of the secret; the secret is never stored
   Guid tenantId;
@@ -270,6 +282,21 @@ class Tx {
   virtual void UpdateIdempotency(const Guid& tenant, const IdempotencyRecord& r) = 0;
   // Forgets the keys that point at a resource (recovery of an unfinished checkout).
   virtual void DeleteIdempotencyFor(const Guid& tenant, const std::string& resource_id) = 0;
+  virtual void DeleteIdempotency(const Guid& tenant, const std::string& key) = 0;
+
+  // Claims of card-charging quantity changes, one per subscription.
+  // LockSubscription takes the subscription's row lock (PostgreSQL; a no-op
+  // on SQLite's single writer) so that a claim and its check are not
+  // interleaved with another change's.
+  virtual void LockSubscription(const Guid& tenant, const Guid& id) = 0;
+  virtual std::optional<PendingChange> FindPendingChange(const Guid& tenant,
+                                                         const Guid& subscription) = 0;
+  virtual void InsertPendingChange(const PendingChange& c) = 0;
+  virtual void SetPendingChangeState(const Guid& tenant, const Guid& subscription,
+                                     const std::string& state) = 0;
+  virtual void DeletePendingChange(const Guid& tenant, const Guid& subscription) = 0;
+  // Claims started at or before `started_before`, oldest first, at most `limit`.
+  virtual std::vector<PendingChange> ListPendingChanges(Instant started_before, int limit) = 0;
 
   // Tokens and sessions.
   virtual void InsertToken(const TokenRecord& t) = 0;

@@ -52,6 +52,7 @@ Result<Tenant> LoadTenant(Tx& tx, const Guid& id) {
 struct Payment {
   bool ok = false;
   bool invoice = false;
+  bool unknown = false;  // the gateway did not answer: it may have charged
   std::string chargeId;
   std::string token;
   std::string message;
@@ -70,6 +71,7 @@ Payment Pay(Context& ctx, const PaymentMethod& pm, int64_t total, const std::str
   }
   auto c = ctx.gateway.Charge(pm.gatewayToken, {total, currency}, key);
   p.ok = c.status == ChargeOutcome::Status::kCaptured;
+  p.unknown = c.status == ChargeOutcome::Status::kError;
   p.chargeId = c.chargeId;
   p.message = c.message;
   return p;
@@ -215,31 +217,104 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
   if (replay) return GetSubscription(ctx, actor, id);
 
   int64_t tax = TaxOn(amount, sub.taxRateBp);
-  // The gateway key covers what it charges: the caller's key (or a fresh id),
-  // the subscription, the quantities from and to, and the amount. A retry that
-  // decides another change (the subscription moved meanwhile) charges anew
-  // rather than replaying a charge of another amount.
-  const std::string key =
-      "sub:" + id.str() + ":" +
-      Sha256Hex((idem ? "idem " + idem->key : "once " + ctx.NewId().str()) + "\n" +
-                std::to_string(sub.quantity) + "\n" +
-                std::to_string(change.quantity ? *change.quantity : sub.quantity) + "\n" +
-                std::to_string(amount + tax) + " " + sub.currency);
+  // A change that charges a card claims the subscription first (as a checkout
+  // claims its cart): of two concurrent changes the loser is refused before
+  // any money moves. The claim names a fresh gateway key, so a key is charged
+  // exactly once, for the one amount this attempt decided (issue 13 #2).
+  const bool charges_card = change.quantity && amount > 0 && pm.type != PaymentMethodType::kInvoice;
+  const std::string key = "sub:" + id.str() + ":" + ctx.NewId().str();
+  const std::string idem_key = idem ? idem->key : std::string();
+  auto same_terms = [&](const Subscription& cur) {
+    return cur.quantity == sub.quantity && cur.status == sub.status &&
+           cur.periodStart == sub.periodStart && cur.currentPeriodEnd == sub.currentPeriodEnd;
+  };
+  // Keeps a refusal for losing the race, so that a retry with the key replays
+  // the 409 rather than running a change decided on stale figures.
+  auto keep_refusal = [&] {
+    if (!idem) return;
+    (void)ctx.store.Write([&](Tx& tx) -> Status {
+      IdempotencyRecord r{idem->key,      idem->requestHash, "done", 409,
+                          "subscription", id.str(),          "",     now};
+      if (tx.FindIdempotency(actor.tenantId, idem->key))
+        tx.UpdateIdempotency(actor.tenantId, r);
+      else
+        tx.InsertIdempotency(actor.tenantId, r);
+      return Ok();
+    });
+  };
+  // Gives the claim back (the change did not happen): the key may run again.
+  auto release = [&](bool forget_key) {
+    return ctx.store.Write([&](Tx& tx) -> Status {
+      tx.LockSubscription(actor.tenantId, id);
+      auto pc = tx.FindPendingChange(actor.tenantId, id);
+      if (pc && pc->gatewayKey == key) tx.DeletePendingChange(actor.tenantId, id);
+      if (idem && forget_key) {
+        auto rec = tx.FindIdempotency(actor.tenantId, idem->key);
+        if (rec && rec->state != "done") tx.DeleteIdempotency(actor.tenantId, idem->key);
+      }
+      return Ok();
+    });
+  };
+
+  if (charges_card) {
+    bool lost = false;
+    Status claimed = ctx.store.Write([&](Tx& tx) -> Status {
+      lost = false;
+      tx.LockSubscription(actor.tenantId, id);
+      if (idem && tx.FindIdempotency(actor.tenantId, idem->key))
+        return Error::Conflict("RequestInProgress",
+                               "A request with this Idempotency-Key is still being processed.");
+      auto cur = tx.FindSubscription(actor.tenantId, id);
+      if (!cur) return Error::NotFound("The subscription " + id.str());
+      if (tx.FindPendingChange(actor.tenantId, id) || !same_terms(*cur)) {
+        lost = true;
+        return LostRace();
+      }
+      tx.InsertPendingChange({actor.tenantId, id, key, idem_key, "open", now});
+      if (idem)
+        tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "in_flight", 0,
+                                              "subscription", id.str(), "", now});
+      return Ok();
+    });
+    if (!claimed.ok()) {
+      if (lost) keep_refusal();
+      return claimed.error();
+    }
+  }
+
   Payment pay;
-  if (amount > 0) {
+  if (charges_card) {
     pay = Pay(ctx, pm, amount + tax, sub.currency, key);
-    if (!pay.ok) return Declined(pay.message);
+    if (!pay.ok) {
+      // Declined: nothing was charged, the claim goes. An unknown outcome (the
+      // gateway did not answer) keeps the claim: recovery asks the gateway
+      // about this key and gives back whatever it charged.
+      if (!pay.unknown) (void)release(true);
+      return pay.unknown ? Error::Unavailable("The payment gateway did not answer; retry later.")
+                         : Declined(pay.message);
+    }
+  } else if (change.quantity && amount > 0) {
+    pay.ok = pay.invoice = true;
   }
 
   std::optional<SubscriptionView> out;
   bool lost_race = false;  // refused under the writer: certainly not applied
   Status st = ctx.store.Write([&](Tx& tx) -> Status {
     lost_race = false;
+    tx.LockSubscription(actor.tenantId, id);
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur) return Error::NotFound("The subscription " + id.str());
-    if (change.quantity && (cur->quantity != sub.quantity || cur->status != sub.status)) {
-      lost_race = true;
-      return LostRace();
+    if (change.quantity) {
+      auto pc = tx.FindPendingChange(actor.tenantId, id);
+      bool ours = pc && pc->gatewayKey == key && pc->state == "open";
+      if (charges_card ? !ours : pc.has_value()) {
+        lost_race = true;
+        return LostRace();
+      }
+      if (!same_terms(*cur)) {
+        lost_race = true;
+        return LostRace();
+      }
     }
     Subscription before = *cur;
     if (change.autoRenew) cur->autoRenew = *change.autoRenew;
@@ -267,27 +342,27 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
             pay.invoice ? now + 30 * kMsPerDay : now);
       }
     }
+    if (charges_card) tx.DeletePendingChange(actor.tenantId, id);
     tx.UpdateSubscription(*cur);
     Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.update", "subscription",
           cur->id.str(), SubJson(before).dump(), SubJson(*cur).dump());
-    if (idem)
-      tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "done", 200,
-                                            "subscription", id.str(), "", now});
+    if (idem) {
+      IdempotencyRecord r{idem->key,      idem->requestHash, "done", 200,
+                          "subscription", id.str(),          "",     now};
+      if (charges_card)
+        tx.UpdateIdempotency(actor.tenantId, r);
+      else
+        tx.InsertIdempotency(actor.tenantId, r);
+    }
     LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
     return Ok();
   });
   if (!st.ok() && lost_race) {
-    // Refused: a refused change moves no money. The charge is voided, and with
-    // an Idempotency-Key the refusal is kept so that a retry with it replays
-    // the 409 instead of replaying the voided charge (issue 13 #2).
+    // Refused under the writer after the charge (only the lifecycle can move
+    // a claimed subscription): the charge is given back, the claim released.
     if (!pay.chargeId.empty()) (void)ctx.gateway.Void(pay.chargeId);
-    if (idem)
-      (void)ctx.store.Write([&](Tx& tx) -> Status {
-        if (!tx.FindIdempotency(actor.tenantId, idem->key))
-          tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "done", 409,
-                                                "subscription", id.str(), "", now});
-        return Ok();
-      });
+    if (charges_card) (void)release(false);
+    keep_refusal();
     return st.error();
   }
   if (!st.ok()) {
@@ -295,7 +370,12 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
     // have died after its COMMIT): read back before touching the money.
     bool applied = false;
     Status seen = ctx.store.Read([&](Tx& tx) -> Status {
-      if (idem) {
+      if (charges_card) {
+        // The claim goes only with the applied change (or with recovery,
+        // which never takes an open claim younger than its age).
+        auto pc = tx.FindPendingChange(actor.tenantId, id);
+        applied = !(pc && pc->gatewayKey == key);
+      } else if (idem) {
         auto rec = tx.FindIdempotency(actor.tenantId, idem->key);
         applied = rec && rec->state == "done" && rec->requestHash == idem->requestHash;
       } else if (change.quantity && delta != 0) {
@@ -308,20 +388,58 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
       return Ok();
     });
     if (!seen.ok() || !applied) {
-      // Not applied. With an Idempotency-Key the charge is kept: its gateway
-      // key is derived from the Idempotency-Key, so the client's retry finds
-      // this very charge (a gateway replays a key's first outcome even once
-      // voided) and completes the change with it. Without a key a retry
-      // would charge anew, so this charge is given back.
-      if (!pay.chargeId.empty() && !idem) (void)ctx.gateway.Void(pay.chargeId);
+      // Not applied (or not known): the charge is given back and the claim
+      // released, so that a retry with the same key runs afresh. When even
+      // that cannot be written, the claim stays and recovery finishes it.
+      if (charges_card && seen.ok()) {
+        if (!pay.chargeId.empty()) (void)ctx.gateway.Void(pay.chargeId);
+        (void)release(true);
+      }
       return st.error();
     }
   }
   // The refund goes after the durable change: a crash here loses no money of
   // the customer's that the credit note does not record.
   if (amount < 0 && pm.type == PaymentMethodType::kCard)
-    (void)ctx.gateway.Refund(pm.gatewayToken, {-(amount + tax), sub.currency}, key);
+    (void)ctx.gateway.Refund(pm.gatewayToken, {-(amount + tax), sub.currency}, key + ":refund");
   return *out;
+}
+
+Result<int> RecoverPendingChanges(Context& ctx, Instant started_before) {
+  std::vector<PendingChange> claims;
+  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
+    claims = tx.ListPendingChanges(started_before, 1000);
+    return Ok();
+  }));
+  int n = 0;
+  for (const auto& c : claims) {
+    // Take the claim over first: a change still completing then refuses
+    // (its claim is no longer open) instead of recording a voided charge.
+    bool ours = false;
+    LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+      tx.LockSubscription(c.tenantId, c.subscriptionId);
+      auto cur = tx.FindPendingChange(c.tenantId, c.subscriptionId);
+      ours = cur && cur->gatewayKey == c.gatewayKey;
+      if (ours) tx.SetPendingChangeState(c.tenantId, c.subscriptionId, "abandoned");
+      return Ok();
+    }));
+    if (!ours) continue;
+    if (auto charge = ctx.gateway.FindCharge(c.gatewayKey);
+        charge && charge->status == ChargeOutcome::Status::kCaptured)
+      LD_TRY(ctx.gateway.Void(charge->chargeId));
+    LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+      auto cur = tx.FindPendingChange(c.tenantId, c.subscriptionId);
+      if (cur && cur->gatewayKey == c.gatewayKey)
+        tx.DeletePendingChange(c.tenantId, c.subscriptionId);
+      if (!c.idemKey.empty()) {
+        auto rec = tx.FindIdempotency(c.tenantId, c.idemKey);
+        if (rec && rec->state != "done") tx.DeleteIdempotency(c.tenantId, c.idemKey);
+      }
+      return Ok();
+    }));
+    ++n;
+  }
+  return n;
 }
 
 Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, const Guid& id) {

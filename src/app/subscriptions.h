@@ -32,6 +32,11 @@ struct SubscriptionChange {
 Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, const Guid& id,
                                             const SubscriptionChange& change,
                                             const std::optional<IdempotencyInput>& idem);
+// Finishes the card-charging quantity changes that a crash (or a lost
+// gateway answer) left claimed since `started_before`: gives back whatever the
+// gateway charged under the claim's key, releases the claim and forgets the
+// unfinished Idempotency-Key so that a retry runs afresh. Returns how many.
+Result<int> RecoverPendingChanges(Context& ctx, Instant started_before);
 // R10: within 7 days of the period start, refunds the unused days and disables;
 // later, CancellationWindowPassed with the hint to turn recurring billing off.
 Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, const Guid& id);

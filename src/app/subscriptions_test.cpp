@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "app/commerce.h"
 #include "app/licensing.h"
 #include "support/app_fixture.h"
 
@@ -100,9 +101,11 @@ TEST(Subscriptions, ConcurrentQuantityChangesChargeExactlyWhatTheirInvoicesSay) 
         if (c.key.rfind(prefix, 0) == 0) ++n;
       return n;
     };
+    // The loser was refused before it charged: only winners reached the gateway.
+    size_t before_retry = count_charges();
+    EXPECT_EQ(before_retry, static_cast<size_t>(r6.ok()) + static_cast<size_t>(r7.ok())) << round;
     // A retry of the loser with its key and body replays the refusal, and
     // charges nothing.
-    size_t before_retry = count_charges();
     if (!r6.ok()) {
       ++lost;
       auto again = ChangeSubscription(*f.ctx, a, sub, {.quantity = 6}, k6);
@@ -133,6 +136,67 @@ TEST(Subscriptions, ConcurrentQuantityChangesChargeExactlyWhatTheirInvoicesSay) 
     }
   }
   RecordProperty("lost_races", lost);
+}
+
+// A change that charged and then never completed (the process died between
+// the charge and its write) leaves its claim: the subscription refuses other
+// changes meanwhile, and recovery gives the charge back, releases the claim
+// and forgets the unfinished key, so that the retry runs afresh and charges
+// exactly once.
+TEST(Subscriptions, RecoveryGivesBackTheChargeOfAnUnfinishedChange) {
+  AppFixture f;
+  Actor a = f.Org("contoso");
+  Order o = f.Buy(a, kBusinessBasic, 2);
+  Guid sub = *o.lines[0].subscriptionId;
+  const std::string gkey = "sub:" + sub.str() + ":crashed";
+  IdempotencyInput idem{"more-1", "hash-1"};
+  std::string token;
+  ASSERT_TRUE(
+      f.ctx->store
+          .Write([&](Tx& tx) -> Status {
+            auto s = tx.FindSubscription(a.tenantId, sub);
+            token = tx.FindPaymentMethod(a.tenantId, s->paymentMethodId)->gatewayToken;
+            tx.InsertPendingChange({a.tenantId, sub, gkey,
+                                    ScopeIdempotency(a, std::optional<IdempotencyInput>(idem))->key,
+                                    "open", f.clock.Now()});
+            tx.InsertIdempotency(
+                a.tenantId,
+                {ScopeIdempotency(a, std::optional<IdempotencyInput>(idem))->key, idem.requestHash,
+                 "in_flight", 0, "subscription", sub.str(), "", f.clock.Now()});
+            return Ok();
+          })
+          .ok());
+  auto charged = f.gateway.Charge(token, {1234, "USD"}, gkey);
+  ASSERT_EQ(charged.status, ChargeOutcome::Status::kCaptured);
+
+  // While claimed: another change loses without charging; the retry waits.
+  size_t charges = f.gateway.Charges().size();
+  auto other = ChangeSubscription(*f.ctx, a, sub, {.quantity = 3}, std::nullopt);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, "ConcurrentChange");
+  auto early = ChangeSubscription(*f.ctx, a, sub, {.quantity = 4}, idem);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, "RequestInProgress");
+  EXPECT_EQ(f.gateway.Charges().size(), charges);
+
+  // A young claim is left alone (its change may still be completing).
+  EXPECT_EQ(*RecoverPendingChanges(*f.ctx, f.clock.Now() - 1), 0);
+  auto n = RecoverPendingChanges(*f.ctx, f.clock.Now());
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 1);
+  for (const auto& c : f.gateway.Charges())
+    if (c.key == gkey) {
+      EXPECT_TRUE(c.voided);
+    }
+
+  auto retry = ChangeSubscription(*f.ctx, a, sub, {.quantity = 4}, idem);
+  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  EXPECT_EQ(retry->sub.quantity, 4);
+  int live = 0;
+  for (const auto& c : f.gateway.Charges())
+    live += c.key.rfind("sub:", 0) == 0 && c.captured && !c.voided;
+  EXPECT_EQ(live, 1);
+  EXPECT_EQ(*RecoverPendingChanges(*f.ctx, f.clock.Now() + kMsPerDay), 0);
 }
 
 TEST(Subscriptions, R10CancelWithinSevenDaysRefundsAndDisablesLaterRefused) {

@@ -4,6 +4,7 @@
 
 #include "app/commerce.h"
 #include "app/lifecycle.h"
+#include "app/subscriptions.h"
 
 namespace ld::cli {
 
@@ -45,6 +46,13 @@ void Background::RunOnce() {
                 << "\n";
     } else if (*settled > 0) {
       std::cerr << "licensedesk: settled " << *settled << " pending orders\n";
+    }
+    auto changes = app::RecoverPendingChanges(ctx_, now - pending_age_ms_);
+    if (!changes.ok()) {
+      std::cerr << "licensedesk: settling pending license changes failed: "
+                << changes.error().message << "\n";
+    } else if (*changes > 0) {
+      std::cerr << "licensedesk: settled " << *changes << " pending license changes\n";
     }
     auto events = app::RunLifecycle(ctx_, now);
     if (!events.ok()) {

@@ -12,6 +12,7 @@
 #include "app/commerce.h"
 #include "app/context.h"
 #include "app/invoices.h"
+#include "app/subscriptions.h"
 #include "app/test_gateway.h"
 #include "cli/background.h"
 #include "cli/db_url.h"
@@ -203,6 +204,15 @@ int RunServe(const ServeOptions& o) {
     return kExitRuntime;
   }
   if (*recovered > 0) std::cerr << "licensedesk: settled " << *recovered << " pending orders\n";
+  auto changes =
+      app::RecoverPendingChanges(ctx, g.postgres ? ctx.Now() - kPendingAgeMs : ctx.Now());
+  if (!changes.ok()) {
+    std::cerr << "licensedesk: recovering pending license changes failed: "
+              << changes.error().message << "\n";
+    return kExitRuntime;
+  }
+  if (*changes > 0)
+    std::cerr << "licensedesk: settled " << *changes << " pending license changes\n";
 
   std::optional<DemoResult> demo;
   if (o.demo) {

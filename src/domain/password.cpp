@@ -1,7 +1,7 @@
 #include "domain/password.h"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 
 namespace ld {
 namespace {
@@ -9,7 +9,9 @@ namespace {
 // Some of the most common passwords of at least the minimum length, from the
 // public lists of leaked passwords (written out here, not downloaded), plus
 // this product's and its demo's names. Lower case, sorted, for binary search.
-constexpr std::array kCommon{
+// A plain array: std::array's deduction guide folds over every element, which
+// exceeds clang's nesting limit at this size.
+constexpr const char* kCommon[] = {
     "!qaz2wsx",      "!qaz@wsx",      "#edc4rfv",       "00000000",      "000000000",
     "0123456789",    "098765432",     "0987654321",     "11111111",      "111111111",
     "1111111111",    "11223344",      "112233445",      "1122334455",    "12121212",
@@ -103,7 +105,7 @@ std::string Lower(std::string_view s) {
 
 bool IsCommonPassword(std::string_view password) {
   std::string l = Lower(password);
-  return std::binary_search(kCommon.begin(), kCommon.end(), std::string_view(l),
+  return std::binary_search(std::begin(kCommon), std::end(kCommon), std::string_view(l),
                             [](std::string_view a, std::string_view b) { return a < b; });
 }
 

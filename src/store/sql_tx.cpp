@@ -990,6 +990,66 @@ void SqlTx::DeleteIdempotencyFor(const Guid& tenant, const std::string& resource
     resource_id);
 }
 
+void SqlTx::DeleteIdempotency(const Guid& tenant, const std::string& key) {
+  X(c_, "DELETE FROM idempotency_keys WHERE tenant_id = ? AND idem_key = ?", tenant, key);
+}
+
+// ---- claims of quantity changes ----
+
+void SqlTx::LockSubscription(const Guid& tenant, const Guid& id) {
+  if (!pg()) return;
+  auto l =
+      Q(c_, "SELECT id FROM subscriptions WHERE tenant_id = ? AND id = ? FOR UPDATE", tenant, id);
+  while (l->Next()) {
+  }
+}
+
+namespace {
+constexpr const char* kChangeCols =
+    "tenant_id, subscription_id, gateway_key, idem_key, state, started_at";
+app::PendingChange ReadPendingChange(Rows& r) {
+  return {r.Id(0), r.Id(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5)};
+}
+}  // namespace
+
+std::optional<app::PendingChange> SqlTx::FindPendingChange(const Guid& tenant,
+                                                           const Guid& subscription) {
+  auto r = Q(c_,
+             std::string("SELECT ") + kChangeCols +
+                 " FROM subscription_changes WHERE tenant_id = ? AND subscription_id = ?",
+             tenant, subscription);
+  if (!r->Next()) return std::nullopt;
+  return ReadPendingChange(*r);
+}
+
+void SqlTx::InsertPendingChange(const app::PendingChange& x) {
+  X(c_,
+    "INSERT INTO subscription_changes (tenant_id, subscription_id, gateway_key, idem_key, state, "
+    "started_at) VALUES (?, ?, ?, ?, ?, ?)",
+    x.tenantId, x.subscriptionId, x.gatewayKey, x.idemKey, x.state, x.startedAt);
+}
+
+void SqlTx::SetPendingChangeState(const Guid& tenant, const Guid& subscription,
+                                  const std::string& state) {
+  X(c_, "UPDATE subscription_changes SET state = ? WHERE tenant_id = ? AND subscription_id = ?",
+    state, tenant, subscription);
+}
+
+void SqlTx::DeletePendingChange(const Guid& tenant, const Guid& subscription) {
+  X(c_, "DELETE FROM subscription_changes WHERE tenant_id = ? AND subscription_id = ?", tenant,
+    subscription);
+}
+
+std::vector<app::PendingChange> SqlTx::ListPendingChanges(Instant started_before, int limit) {
+  std::vector<app::PendingChange> out;
+  auto r = Q(c_,
+             std::string("SELECT ") + kChangeCols +
+                 " FROM subscription_changes WHERE started_at <= ? ORDER BY started_at LIMIT ?",
+             started_before, static_cast<int64_t>(limit));
+  while (r->Next()) out.push_back(ReadPendingChange(*r));
+  return out;
+}
+
 // ---- tokens ----
 
 void SqlTx::InsertToken(const TokenRecord& t) {

@@ -105,6 +105,15 @@ class SqlTx final : public app::Tx {
   void InsertIdempotency(const Guid& tenant, const app::IdempotencyRecord& r) override;
   void UpdateIdempotency(const Guid& tenant, const app::IdempotencyRecord& r) override;
   void DeleteIdempotencyFor(const Guid& tenant, const std::string& resource_id) override;
+  void DeleteIdempotency(const Guid& tenant, const std::string& key) override;
+  void LockSubscription(const Guid& tenant, const Guid& id) override;
+  std::optional<app::PendingChange> FindPendingChange(const Guid& tenant,
+                                                      const Guid& subscription) override;
+  void InsertPendingChange(const app::PendingChange& c) override;
+  void SetPendingChangeState(const Guid& tenant, const Guid& subscription,
+                             const std::string& state) override;
+  void DeletePendingChange(const Guid& tenant, const Guid& subscription) override;
+  std::vector<app::PendingChange> ListPendingChanges(Instant started_before, int limit) override;
 
   void InsertToken(const app::TokenRecord& t) override;
   std::optional<app::TokenRecord> FindToken(const std::string& token_hash) override;
