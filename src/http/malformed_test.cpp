@@ -411,6 +411,24 @@ std::vector<Case> Cases() {
     v.push_back({list + " bad $skiptoken", "GET", "/api/v1/" + list + "?$skiptoken=zz",
                  std::nullopt, 400, "InvalidSkipToken", "$skiptoken"});
   }
+  // Issue 13 #1 #5 #9: passwords and the last Global Administrator ({me} is
+  // the organization's only one).
+  v.push_back({"self password through PATCH /me", "PATCH", "/v1.0/me",
+               R"({"passwordProfile":{"password":"Another-Pass-77"}})", 400, "UseChangePassword",
+               ""});
+  v.push_back({"changePassword wrong current", "POST", "/v1.0/me/changePassword",
+               R"({"currentPassword":"not-the-one-1","newPassword":"Fresh-Pass-123"})", 400,
+               "InvalidCurrentPassword", ""});
+  v.push_back({"changePassword new missing", "POST", "/v1.0/me/changePassword",
+               R"({"currentPassword":"not-the-one-1"})", 400, "MissingField", "newPassword"});
+  v.push_back({"reset to a common password", "PATCH", "/v1.0/users/{user}",
+               R"({"passwordProfile":{"password":"password"}})", 400, "PasswordTooCommon", ""});
+  v.push_back({"reset to a short password", "PATCH", "/v1.0/users/{user}",
+               R"({"passwordProfile":{"password":"Ab1-"}})", 400, "InvalidPassword", ""});
+  v.push_back({"disable the last Global Administrator", "PATCH", "/v1.0/users/{me}",
+               R"({"accountEnabled":false})", 409, "LastGlobalAdministrator", ""});
+  v.push_back(
+      {"delete oneself", "DELETE", "/v1.0/users/{me}", std::nullopt, 400, "CannotDeleteSelf", ""});
   // Signup and sign-in bodies.
   v.push_back({"signup admin missing", "POST", "/api/v1/signup",
                R"({"organizationName":"O","domainPrefix":"o-o","countryCode":"US"})", 400,
@@ -458,6 +476,7 @@ TEST(ApiMalformed, EveryMalformedRequestIsA4xxAndChangesNothing) {
       {"{user}", lt::CreateUser(c, org.domain, "victim")},
       {"{tenant}", org.tenantId},
       {"{domain}", org.domain},
+      {"{me}", c.Get("/v1.0/me").json["id"]},
       {"{invoice}", c.Get("/api/v1/invoices").json["value"][0]["id"]},
   };
   auto cases = Cases();

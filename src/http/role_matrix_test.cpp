@@ -2,6 +2,7 @@
 // every role, as nobody, and as the admin of another organization.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 
 #include "domain/roles.h"
@@ -223,6 +224,69 @@ TEST(ApiRoleMatrix, EveryRouteAsEveryRoleNobodyAndAForeignAdmin) {
   }
   EXPECT_GE(checked, 44 * 8);
   (void)plain_id;
+}
+
+// Issue 13 #1, Entra's rule for privileged users: only a Global
+// Administrator changes the password, sign-in name, enabled state or
+// existence of a user who holds any admin role. Every admin role as the
+// target, a User Administrator and a Global Administrator as the actor, each
+// sensitive change; a refused change changes nothing.
+TEST(ApiRoleMatrix, PrivilegedUsersAreOnlyAGlobalAdministratorsToChange) {
+  lt::ServerProcess srv;
+  auto a = srv.SignUp("privileged");
+  auto admin = srv.NewClient(a.token);
+  std::string ua_id = lt::CreateUser(admin, a.domain, "ua", "US", "Ua-Pass-12345");
+  ASSERT_EQ(
+      admin.Put("/api/v1/users/" + ua_id + "/roles", {{"roles", {"User Administrator"}}}).status,
+      200);
+  auto ua = srv.NewClient(srv.Token("ua@" + a.domain, "Ua-Pass-12345"));
+  const std::vector<std::string> target_roles{"Global Administrator",  "Billing Administrator",
+                                              "License Administrator", "User Administrator",
+                                              "Global Reader",         ""};
+  struct Change {
+    std::string name;
+    std::function<lt::Response(lt::Client&, const std::string& id, const std::string& nick)> run;
+  };
+  const std::vector<Change> changes{
+      {"password",
+       [](lt::Client& c, const std::string& id, const std::string&) {
+         return c.Patch("/v1.0/users/" + id,
+                        {{"passwordProfile", {{"password", "Taken-Over-Pass-9"}}}});
+       }},
+      {"userPrincipalName",
+       [&](lt::Client& c, const std::string& id, const std::string& nick) {
+         return c.Patch("/v1.0/users/" + id, {{"userPrincipalName", nick + "-x@" + a.domain}});
+       }},
+      {"accountEnabled",
+       [](lt::Client& c, const std::string& id, const std::string&) {
+         return c.Patch("/v1.0/users/" + id, {{"accountEnabled", false}});
+       }},
+      {"delete", [](lt::Client& c, const std::string& id, const std::string&) {
+         return c.Delete("/v1.0/users/" + id);
+       }}};
+  int n = 0;
+  for (const auto& role : target_roles) {
+    for (const auto& change : changes) {
+      std::string nick = "t" + std::to_string(n++);
+      std::string id = lt::CreateUser(admin, a.domain, nick, "US", "Target-Pass-123");
+      if (!role.empty()) {
+        ASSERT_EQ(admin.Put("/api/v1/users/" + id + "/roles", {{"roles", {role}}}).status, 200);
+      }
+      std::string what = change.name + " of a user with role '" + role + "'";
+      auto before = admin.Get("/v1.0/users/" + id + "?$select=userPrincipalName,accountEnabled");
+      auto by_ua = change.run(ua, id, nick);
+      if (role.empty()) {
+        EXPECT_EQ(by_ua.status, 204) << what << ": " << by_ua;
+        continue;
+      }
+      EXPECT_EQ(by_ua.status, 403) << what << ": " << by_ua;
+      auto after = admin.Get("/v1.0/users/" + id + "?$select=userPrincipalName,accountEnabled");
+      EXPECT_EQ(after.json, before.json) << what;
+      EXPECT_FALSE(srv.Token(nick + "@" + a.domain, "Target-Pass-123").empty()) << what;
+      auto by_ga = change.run(admin, id, nick);
+      EXPECT_EQ(by_ga.status, 204) << what << " by the Global Administrator: " << by_ga;
+    }
+  }
 }
 
 TEST(ApiRoleMatrix, PlainUserSeesOnlyThemselves) {
