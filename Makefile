@@ -9,7 +9,7 @@ LISTEN  ?= 127.0.0.1:8080
 CLOUD   ?= worldwide
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build web test test-cpp test-web run bench sanitize tsan soak fuzz ci-hardening format clean
+.PHONY: all deps test-deps server build web test test-cpp test-web run bench sanitize tsan soak fuzz ci-hardening format clean
 
 all: build
 
@@ -22,6 +22,14 @@ $(BUILD)/build.ninja: CMakeLists.txt | deps
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j$(JOBS)
 
+# The server alone (what `make run` needs): none of the test suites.
+server: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j$(JOBS) --target licensedesk
+
+# What only the tests use: pdftotext cross-checks the invoice PDFs.
+test-deps:
+	@LICENSEDESK_EXTRA_PACKAGES="poppler-utils" bash scripts/install-deps.sh
+
 web/node_modules/.installed: web/package-lock.json | deps
 	cd web && npm ci --no-audit --no-fund
 	touch $@
@@ -29,7 +37,7 @@ web/node_modules/.installed: web/package-lock.json | deps
 web: web/node_modules/.installed
 	cd web && npm run build
 
-test-cpp: build
+test-cpp: test-deps build
 	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure --timeout 600
 
 test-web: build web
@@ -38,7 +46,7 @@ test-web: build web
 # Everything: C++ unit, store, app and HTTP end-to-end suites, then the browser suite.
 test: test-cpp test-web
 
-run: build web
+run: server web
 	@mkdir -p $(DATA)
 	./$(BUILD)/licensedesk serve --demo --listen $(LISTEN) --cloud $(CLOUD) \
 	  --db sqlite://$(DATA)/licensedesk.db --web-root $(CURDIR)/web/dist
