@@ -284,6 +284,15 @@ class Tx {
   virtual void DeleteIdempotencyFor(const Guid& tenant, const std::string& resource_id) = 0;
   virtual void DeleteIdempotency(const Guid& tenant, const std::string& key) = 0;
 
+  // Retention (app/retention.h): each deletes at most `limit` rows and
+  // returns how many it deleted. Tokens and sessions that expired before
+  // `before`; idempotency keys recorded before `done_before` (finished) or
+  // before `in_flight_before` (never finished: their request died); active
+  // carts (with their lines) that expired before `before`.
+  virtual int64_t PurgeTokens(Instant before, int limit) = 0;
+  virtual int64_t PurgeIdempotency(Instant done_before, Instant in_flight_before, int limit) = 0;
+  virtual int64_t PurgeCarts(Instant before, int limit) = 0;
+
   // Claims of card-charging quantity changes, one per subscription.
   // LockSubscription takes the subscription's row lock (PostgreSQL; a no-op
   // on SQLite's single writer) so that a claim and its check are not

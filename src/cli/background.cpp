@@ -9,8 +9,8 @@
 namespace ld::cli {
 
 Background::Background(app::Context& ctx, std::chrono::milliseconds interval,
-                       int64_t pending_age_ms)
-    : ctx_(ctx), interval_(interval), pending_age_ms_(pending_age_ms) {}
+                       int64_t pending_age_ms, app::RetentionPolicy retention)
+    : ctx_(ctx), interval_(interval), pending_age_ms_(pending_age_ms), retention_(retention) {}
 
 Background::~Background() {
   Stop();
@@ -59,6 +59,14 @@ void Background::RunOnce() {
       std::cerr << "licensedesk: lifecycle failed: " << events.error().message << "\n";
     } else if (!events->empty()) {
       std::cerr << "licensedesk: lifecycle ran " << events->size() << " steps\n";
+    }
+    auto purged = app::RunRetention(ctx_, retention_);
+    if (!purged.ok()) {
+      std::cerr << "licensedesk: retention failed: " << purged.error().message << "\n";
+    } else if (purged->Total() > 0) {
+      std::cerr << "licensedesk: retention deleted " << purged->tokens << " tokens, "
+                << purged->idempotencyKeys << " idempotency keys, " << purged->carts
+                << " expired carts\n";
     }
   } catch (const std::exception& e) {
     // A storage outage must not end the server; the next pass tries again.

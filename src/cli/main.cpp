@@ -78,6 +78,21 @@ int main(int argc, char** argv) {
       ->envname("LICENSEDESK_TRUSTED_PROXY");
   s->add_option("--log-file", serve.logFile, "JSON-lines access log (default: stderr)")
       ->envname("LICENSEDESK_LOG_FILE");
+  s->add_option("--keep-idempotency-hours", serve.keepIdempotencyHours,
+                "Hours an Idempotency-Key replays its first answer before it is purged")
+      ->envname("LICENSEDESK_KEEP_IDEMPOTENCY_HOURS")
+      ->check(CLI::Range(24, 24 * 365))
+      ->capture_default_str();
+  s->add_option("--keep-expired-carts-days", serve.keepExpiredCartsDays,
+                "Days an expired, never ordered cart is kept before it is purged")
+      ->envname("LICENSEDESK_KEEP_EXPIRED_CARTS_DAYS")
+      ->check(CLI::Range(0, 3650))
+      ->capture_default_str();
+  s->add_option("--keep-expired-tokens-days", serve.keepExpiredTokensDays,
+                "Days an expired token or session is kept before it is purged")
+      ->envname("LICENSEDESK_KEEP_EXPIRED_TOKENS_DAYS")
+      ->check(CLI::Range(0, 365))
+      ->capture_default_str();
   s->add_option("--workers", serve.workers, "Worker threads")
       ->envname("LICENSEDESK_WORKERS")
       ->check(CLI::Range(4, 4096))

@@ -250,7 +250,11 @@ int RunServe(const ServeOptions& o) {
     return kExitRuntime;
   }
   server.Start();
-  Background background(ctx, std::chrono::seconds(30), kPendingAgeMs);
+  app::RetentionPolicy retention;
+  retention.idempotencyMs = int64_t{o.keepIdempotencyHours} * 3600 * 1000;
+  retention.cartGraceMs = int64_t{o.keepExpiredCartsDays} * kMsPerDay;
+  retention.tokenGraceMs = int64_t{o.keepExpiredTokensDays} * kMsPerDay;
+  Background background(ctx, std::chrono::seconds(30), kPendingAgeMs, retention);
   background.Start();
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   // The sign-in lines come first, so whoever waits for the "listening" line

@@ -29,6 +29,10 @@ struct ServeOptions {
   std::string trustedProxies;  // peers whose X-Forwarded-For names the client
   std::string logFile;
   int workers = 64;
+  // Retention (app/retention.h).
+  int keepIdempotencyHours = 24;  // at least 24
+  int keepExpiredCartsDays = 30;
+  int keepExpiredTokensDays = 1;
 };
 
 // Exit codes: 0 success, 1 runtime failure, 2 configuration error.

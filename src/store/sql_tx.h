@@ -106,6 +106,9 @@ class SqlTx final : public app::Tx {
   void UpdateIdempotency(const Guid& tenant, const app::IdempotencyRecord& r) override;
   void DeleteIdempotencyFor(const Guid& tenant, const std::string& resource_id) override;
   void DeleteIdempotency(const Guid& tenant, const std::string& key) override;
+  int64_t PurgeTokens(Instant before, int limit) override;
+  int64_t PurgeIdempotency(Instant done_before, Instant in_flight_before, int limit) override;
+  int64_t PurgeCarts(Instant before, int limit) override;
   void LockSubscription(const Guid& tenant, const Guid& id) override;
   std::optional<app::PendingChange> FindPendingChange(const Guid& tenant,
                                                       const Guid& subscription) override;
