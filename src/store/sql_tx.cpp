@@ -19,6 +19,16 @@ using app::UserPageQuery;
 
 namespace {
 
+// A stored enumeration value this build does not know is corruption (or a
+// newer schema's value), never silently a default: the read fails.
+template <class T>
+T Known(std::optional<T> parsed, const char* column, const std::string& text) {
+  if (!parsed)
+    throw app::StoreError(app::StoreError::Kind::kFailure,
+                          std::string("unknown stored value '") + text + "' in " + column);
+  return *parsed;
+}
+
 std::optional<std::string> OptText(Rows& r, int c) {
   if (r.IsNull(c)) return std::nullopt;
   return r.Text(c);
@@ -93,8 +103,8 @@ Subscription ReadSub(Rows& r) {
   s.id = r.Id(1);
   s.skuId = r.Id(2);
   s.quantity = r.Int(3);
-  s.cycle = ParseBillingCycle(r.Text(4)).value_or(BillingCycle::kMonthly);
-  s.status = ParseSubscriptionStatus(r.Text(5)).value_or(SubscriptionStatus::kActive);
+  s.cycle = Known(ParseBillingCycle(r.Text(4)), "BillingCycle", r.Text(4));
+  s.status = Known(ParseSubscriptionStatus(r.Text(5)), "SubscriptionStatus", r.Text(5));
   s.startDate = r.Int(6);
   s.periodStart = r.Int(7);
   s.currentPeriodEnd = r.Int(8);
@@ -122,13 +132,13 @@ Order ReadOrder(Rows& r) {
   o.id = r.Id(1);
   o.cartId = r.Id(2);
   o.createdBy = r.Id(3);
-  o.status = ParseOrderStatus(r.Text(4)).value_or(OrderStatus::kFailed);
+  o.status = Known(ParseOrderStatus(r.Text(4)), "OrderStatus", r.Text(4));
   o.currency = r.Text(5);
   o.subtotal = r.Int(6);
   o.tax = r.Int(7);
   o.total = r.Int(8);
   o.paymentMethodId = r.Id(9);
-  o.paymentStatus = ParsePaymentStatus(r.Text(10)).value_or(PaymentStatus::kPending);
+  o.paymentStatus = Known(ParsePaymentStatus(r.Text(10)), "PaymentStatus", r.Text(10));
   o.chargeId = r.Text(11);
   o.brand = r.Text(12);
   o.last4 = r.Text(13);
@@ -145,7 +155,7 @@ PaymentMethod ReadPm(Rows& r) {
   PaymentMethod p;
   p.tenantId = r.Id(0);
   p.id = r.Id(1);
-  p.type = ParsePaymentMethodType(r.Text(2)).value_or(PaymentMethodType::kCard);
+  p.type = Known(ParsePaymentMethodType(r.Text(2)), "PaymentMethodType", r.Text(2));
   p.brand = r.Text(3);
   p.last4 = r.Text(4);
   p.expMonth = static_cast<int>(r.Int(5));
@@ -166,14 +176,14 @@ Invoice ReadInvoice(Rows& r) {
   i.tenantId = r.Id(0);
   i.id = r.Id(1);
   i.number = r.Int(2);
-  i.kind = ParseInvoiceKind(r.Text(3)).value_or(InvoiceKind::kInvoice);
+  i.kind = Known(ParseInvoiceKind(r.Text(3)), "InvoiceKind", r.Text(3));
   if (!r.IsNull(4)) i.orderId = r.Id(4);
   if (!r.IsNull(5)) i.subscriptionId = r.Id(5);
   i.currency = r.Text(6);
   i.subtotal = r.Int(7);
   i.tax = r.Int(8);
   i.total = r.Int(9);
-  i.paymentStatus = ParsePaymentStatus(r.Text(10)).value_or(PaymentStatus::kCaptured);
+  i.paymentStatus = Known(ParsePaymentStatus(r.Text(10)), "PaymentStatus", r.Text(10));
   i.issuedAt = r.Int(11);
   i.dueAt = r.Int(12);
   return i;
@@ -378,8 +388,7 @@ RoleSet SqlTx::ListRoles(const Guid& tenant, const Guid& user) {
   RoleSet out;
   auto r = Q(c_, "SELECT role FROM user_roles WHERE tenant_id = ? AND user_id = ? ORDER BY role",
              tenant, user);
-  while (r->Next())
-    if (auto role = ParseRole(r->Text(0))) out.push_back(*role);
+  while (r->Next()) out.push_back(Known(ParseRole(r->Text(0)), "Role", r->Text(0)));
   return out;
 }
 
@@ -637,7 +646,7 @@ std::optional<Cart> SqlTx::FindCart(const Guid& tenant, const Guid& id) {
     c.tenantId = tenant;
     c.id = id;
     c.ownerId = r->Id(0);
-    c.status = ParseCartStatus(r->Text(1)).value_or(CartStatus::kActive);
+    c.status = Known(ParseCartStatus(r->Text(1)), "CartStatus", r->Text(1));
     c.createdAt = r->Int(2);
     c.updatedAt = r->Int(3);
     c.expiresAt = r->Int(4);
@@ -648,7 +657,7 @@ std::optional<Cart> SqlTx::FindCart(const Guid& tenant, const Guid& id) {
              tenant, id);
   while (r->Next()) {
     c.lines.push_back({r->Id(0), r->Id(1), r->Int(2),
-                       ParseBillingCycle(r->Text(3)).value_or(BillingCycle::kMonthly),
+                       Known(ParseBillingCycle(r->Text(3)), "BillingCycle", r->Text(3)),
                        r->Int(4) != 0});
   }
   return c;
@@ -740,7 +749,7 @@ void ReadOrderLines(Conn& c, Order* o) {
     OrderLine l;
     l.skuId = r->Id(0);
     l.quantity = r->Int(1);
-    l.cycle = ParseBillingCycle(r->Text(2)).value_or(BillingCycle::kMonthly);
+    l.cycle = Known(ParseBillingCycle(r->Text(2)), "BillingCycle", r->Text(2));
     l.autoAssign = r->Int(3) != 0;
     l.unitPrice = r->Int(4);
     l.amount = r->Int(5);
@@ -1118,8 +1127,7 @@ std::optional<app::Tx::SignedIn> SqlTx::FindSignedIn(const std::string& h) {
           TokenRecord{r->Text(0), r->Id(1), r->Id(2), r->Text(3), r->Text(4), r->Int(5), r->Int(6)};
       out->accountEnabled = r->Int(7) != 0;
     }
-    if (!r->IsNull(8))
-      if (auto role = ParseRole(r->Text(8))) out->roles.push_back(*role);
+    if (!r->IsNull(8)) out->roles.push_back(Known(ParseRole(r->Text(8)), "Role", r->Text(8)));
   }
   return out;
 }
@@ -1269,7 +1277,7 @@ std::vector<Order> SqlTx::ListOrdersPage(const Guid& tenant, std::optional<PageC
     OrderLine l;
     l.skuId = r->Id(1);
     l.quantity = r->Int(2);
-    l.cycle = ParseBillingCycle(r->Text(3)).value_or(BillingCycle::kMonthly);
+    l.cycle = Known(ParseBillingCycle(r->Text(3)), "BillingCycle", r->Text(3));
     l.autoAssign = r->Int(4) != 0;
     l.unitPrice = r->Int(5);
     l.amount = r->Int(6);

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_store.h"
 #include "store/sql.h"
+#include "store/sqlite/sqlite_conn.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/pg_server.h"
 #include "support/temp_dir.h"
@@ -71,6 +73,36 @@ TEST(Store, ARefusedWriteRollsBackAloneWhileItsNeighboursCommit) {
                << i;
          return Ok();
        }).ok());
+}
+
+// Issue 14 #4: a stored value this build does not know (corruption, or a
+// newer schema's value) fails the read; it never becomes a default such as
+// an active subscription or a captured payment.
+TEST(Store, AnUnknownStoredValueFailsTheReadInsteadOfDefaulting) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("corrupt.test");
+  Guid user = Guid::NewV7(1);
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 tx.SetRoles(t.id, user, {Role::kGlobalAdmin});
+                 return Ok();
+               }).ok());
+  {
+    std::unique_ptr<Conn> raw;
+    if (ld::testing::UsePostgres())
+      raw = std::make_unique<PgConn>(o.pg_url);
+    else
+      raw = std::make_unique<SqliteConn>(o.dir.File("s.db"), false);
+    X(*raw, "UPDATE user_roles SET role = ?", std::string("Supreme Leader"));
+  }
+  RoleSet roles;
+  Status st = s->Read([&](app::Tx& tx) -> Status {
+    roles = tx.ListRoles(t.id, user);
+    return Ok();
+  });
+  ASSERT_FALSE(st.ok()) << "read " << roles.size() << " roles";
+  EXPECT_NE(st.error().message.find("Supreme Leader"), std::string::npos) << st.error().message;
 }
 
 TEST(Store, AThrownStoreErrorBecomesAnErrorAndWritesNothing) {
