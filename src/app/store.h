@@ -81,6 +81,31 @@ struct PendingChange {
   Instant startedAt = 0;
 };
 
+// A durable work item (app/work.h). (kind, tenantId, key) names it: enqueuing
+// it again while it is queued keeps one item, due at the earlier time.
+struct WorkItem {
+  std::string kind;
+  Guid tenantId;  // nil: deployment-wide
+  std::string key;
+  Instant dueAt = 0;  // billing time (Context::Now; the test clock drives it)
+  int attempts = 0;   // claims so far (a claim counts as an attempt)
+  std::string leaseOwner;
+  Instant leaseUntil = 0;  // real time (Context::SecurityNow)
+  std::string payload;
+  std::string lastError;
+  std::string state = "queued";  // queued | failed (gave up; kept for the operator)
+  Instant createdAt = 0;
+  int64_t version = 0;  // bumped by every enqueue of the same item
+};
+
+struct WorkKindStats {
+  std::string kind;
+  int64_t queued = 0;   // waiting, due or not
+  int64_t running = 0;  // under a live lease
+  int64_t failed = 0;
+  std::optional<Instant> oldestDue;  // of the queued items not running
+};
+
 struct TokenRecord {
   std::string tokenHash;  // hex SHA-256 of the secret; the secret is never stored
   Guid tenantId;
@@ -292,6 +317,27 @@ class Tx {
   virtual int64_t PurgeTokens(Instant before, int limit) = 0;
   virtual int64_t PurgeIdempotency(Instant done_before, Instant in_flight_before, int limit) = 0;
   virtual int64_t PurgeCarts(Instant before, int limit) = 0;
+
+  // Durable work (app/work.h). EnqueueWork adds the item, or, when one of the
+  // same (kind, tenant, key) exists, moves it to the earlier due time, takes
+  // the new payload and queues it again. ClaimWork leases at most `limit`
+  // queued items of `kind` due by `due_by` whose lease passed at `lease_now`
+  // (earliest due first; on PostgreSQL skipping rows another server is
+  // claiming) and counts an attempt. FinishWork deletes a claimed item when
+  // it is still the owner's and unchanged since the claim; an item enqueued
+  // again meanwhile is released to run again. RescheduleWork (owner's only)
+  // sets its next due time and error, or marks it failed. Both return false
+  // when the lease was lost (another server took the item over).
+  virtual void EnqueueWork(const WorkItem& w) = 0;
+  virtual std::vector<WorkItem> ClaimWork(const std::string& kind, Instant due_by,
+                                          Instant lease_now, const std::string& owner,
+                                          Instant lease_until, int limit) = 0;
+  virtual bool FinishWork(const WorkItem& claimed) = 0;
+  virtual bool RescheduleWork(const WorkItem& claimed, Instant due_at, const std::string& error,
+                              bool failed) = 0;
+  virtual std::optional<WorkItem> FindWork(const std::string& kind, const Guid& tenant,
+                                           const std::string& key) = 0;
+  virtual std::vector<WorkKindStats> WorkStats(Instant lease_now) = 0;
 
   // Claims of card-charging quantity changes, one per subscription.
   // LockSubscription takes the subscription's row lock (PostgreSQL; a no-op

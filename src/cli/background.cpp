@@ -8,70 +8,42 @@
 
 namespace ld::cli {
 
-Background::Background(app::Context& ctx, std::chrono::milliseconds interval,
-                       int64_t pending_age_ms, app::RetentionPolicy retention)
-    : ctx_(ctx), interval_(interval), pending_age_ms_(pending_age_ms), retention_(retention) {}
-
-Background::~Background() {
-  Stop();
-}
-
-void Background::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      if (cv_.wait_for(lock, interval_, [this] { return stop_; })) break;
-      lock.unlock();
-      RunOnce();
-      lock.lock();
-    }
-  });
-}
-
-void Background::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Background::RunOnce() {
-  try {
-    Instant now = ctx_.Now();
-    auto settled = app::RecoverPendingOrders(ctx_, now - pending_age_ms_);
-    if (!settled.ok()) {
-      std::cerr << "licensedesk: settling pending orders failed: " << settled.error().message
-                << "\n";
-    } else if (*settled > 0) {
-      std::cerr << "licensedesk: settled " << *settled << " pending orders\n";
-    }
-    auto changes = app::RecoverPendingChanges(ctx_, now - pending_age_ms_);
-    if (!changes.ok()) {
-      std::cerr << "licensedesk: settling pending license changes failed: "
-                << changes.error().message << "\n";
-    } else if (*changes > 0) {
-      std::cerr << "licensedesk: settled " << *changes << " pending license changes\n";
-    }
-    auto events = app::RunLifecycle(ctx_, now);
-    if (!events.ok()) {
-      std::cerr << "licensedesk: lifecycle failed: " << events.error().message << "\n";
-    } else if (!events->empty()) {
-      std::cerr << "licensedesk: lifecycle ran " << events->size() << " steps\n";
-    }
-    auto purged = app::RunRetention(ctx_, retention_);
-    if (!purged.ok()) {
-      std::cerr << "licensedesk: retention failed: " << purged.error().message << "\n";
-    } else if (purged->Total() > 0) {
-      std::cerr << "licensedesk: retention deleted " << purged->tokens << " tokens, "
-                << purged->idempotencyKeys << " idempotency keys, " << purged->carts
-                << " expired carts\n";
-    }
-  } catch (const std::exception& e) {
-    // A storage outage must not end the server; the next pass tries again.
-    std::cerr << "licensedesk: background pass failed: " << e.what() << "\n";
-  }
+void RegisterBackgroundWork(app::WorkQueue& queue, const BackgroundOptions& o) {
+  const int64_t age = o.pendingAgeMs;
+  queue.Register({.kind = "pending-orders",
+                  .run = [age](app::Context& ctx, const app::WorkItem&) -> Status {
+                    LD_ASSIGN_OR_RETURN(int n, app::RecoverPendingOrders(ctx, ctx.Now() - age));
+                    if (n > 0) std::cerr << "licensedesk: settled " << n << " pending orders\n";
+                    return Ok();
+                  },
+                  .repeatEveryMs = o.everyMs});
+  queue.Register({.kind = "pending-changes",
+                  .run = [age](app::Context& ctx, const app::WorkItem&) -> Status {
+                    LD_ASSIGN_OR_RETURN(int n, app::RecoverPendingChanges(ctx, ctx.Now() - age));
+                    if (n > 0)
+                      std::cerr << "licensedesk: settled " << n << " pending license changes\n";
+                    return Ok();
+                  },
+                  .repeatEveryMs = o.everyMs});
+  queue.Register({.kind = "lifecycle",
+                  .run = [](app::Context& ctx, const app::WorkItem&) -> Status {
+                    LD_ASSIGN_OR_RETURN(auto events, app::RunLifecycle(ctx, ctx.Now()));
+                    if (!events.empty())
+                      std::cerr << "licensedesk: lifecycle ran " << events.size() << " steps\n";
+                    return Ok();
+                  },
+                  .repeatEveryMs = o.everyMs});
+  const app::RetentionPolicy policy = o.retention;
+  queue.Register({.kind = "retention",
+                  .run = [policy](app::Context& ctx, const app::WorkItem&) -> Status {
+                    LD_ASSIGN_OR_RETURN(auto n, app::RunRetention(ctx, policy));
+                    if (n.Total() > 0)
+                      std::cerr << "licensedesk: retention deleted " << n.tokens << " tokens, "
+                                << n.idempotencyKeys << " idempotency keys, " << n.carts
+                                << " expired carts\n";
+                    return Ok();
+                  },
+                  .repeatEveryMs = o.retentionEveryMs});
 }
 
 }  // namespace ld::cli

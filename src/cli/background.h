@@ -1,40 +1,31 @@
-// The server's periodic work, on one thread: settles checkouts a crash left
-// pending (R15; older than a few minutes, so a checkout still running on
-// another server is not touched) and runs the subscription lifecycle (R11)
-// for everything due, and the retention pass (app/retention.h). Each pass is idempotent, so several
-// servers on one PostgreSQL database may run it at once.
+// The server's background work, as kinds of the durable work mechanism
+// (app/work.h): each periodic scan is a recurring kind, claimed by one
+// server at a time across a PostgreSQL deployment and taken over by another
+// when its server dies:
+// - "lifecycle": renewals, dunning, grace, disable, delete and invoices
+//   falling overdue (R11), for everything due by the billing clock;
+// - "pending-orders": checkouts a crash left pending (R15), older than a few
+//   minutes so that one still running on another server is not touched;
+// - "pending-changes": card-charging license changes a crash left claimed;
+// - "retention": expired tokens, old idempotency keys, expired carts.
+// Later features register their own kinds (with items written by their use
+// cases) instead of starting threads.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <cstdint>
 
-#include "app/context.h"
 #include "app/retention.h"
+#include "app/work.h"
 
 namespace ld::cli {
 
-class Background {
- public:
-  Background(app::Context& ctx, std::chrono::milliseconds interval, int64_t pending_age_ms,
-             app::RetentionPolicy retention = {});
-  ~Background();  // Stop()
-  void Start();
-  void Stop();  // finishes the pass in progress, then returns
-
-  // One pass (also used at start-up and by tests).
-  void RunOnce();
-
- private:
-  app::Context& ctx_;
-  std::chrono::milliseconds interval_;
-  int64_t pending_age_ms_;
-  app::RetentionPolicy retention_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+struct BackgroundOptions {
+  int64_t everyMs = 30'000;  // how often each scan runs
+  int64_t pendingAgeMs = 5 * 60 * 1000;
+  int64_t retentionEveryMs = 10 * 60 * 1000;
+  app::RetentionPolicy retention;
 };
+
+void RegisterBackgroundWork(app::WorkQueue& queue, const BackgroundOptions& o);
 
 }  // namespace ld::cli

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "app/invoices.h"
 #include "app/subscriptions.h"
 #include "app/test_gateway.h"
+#include "app/work.h"
 #include "cli/background.h"
 #include "cli/db_url.h"
 #include "cli/demo.h"
@@ -250,12 +252,21 @@ int RunServe(const ServeOptions& o) {
     return kExitRuntime;
   }
   server.Start();
-  app::RetentionPolicy retention;
-  retention.idempotencyMs = int64_t{o.keepIdempotencyHours} * 3600 * 1000;
-  retention.cartGraceMs = int64_t{o.keepExpiredCartsDays} * kMsPerDay;
-  retention.tokenGraceMs = int64_t{o.keepExpiredTokensDays} * kMsPerDay;
-  Background background(ctx, std::chrono::seconds(30), kPendingAgeMs, retention);
-  background.Start();
+  BackgroundOptions bo;
+  bo.pendingAgeMs = kPendingAgeMs;
+  bo.retention.idempotencyMs = int64_t{o.keepIdempotencyHours} * 3600 * 1000;
+  bo.retention.cartGraceMs = int64_t{o.keepExpiredCartsDays} * kMsPerDay;
+  bo.retention.tokenGraceMs = int64_t{o.keepExpiredTokensDays} * kMsPerDay;
+  char hostname[256] = {};
+  gethostname(hostname, sizeof hostname - 1);
+  app::WorkQueue work(ctx, std::string(hostname) + ":" + std::to_string(getpid()) + ":" +
+                               ctx.NewId().str().substr(0, 8));
+  RegisterBackgroundWork(work, bo);
+  if (auto st = work.EnsureRecurring(); !st.ok()) {
+    std::cerr << "licensedesk: scheduling background work failed: " << st.error().message << "\n";
+    return kExitRuntime;
+  }
+  work.Start(2, std::chrono::seconds(1));
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   // The sign-in lines come first, so whoever waits for the "listening" line
   // (scripts, tests) has everything once it appears.
@@ -267,8 +278,8 @@ int RunServe(const ServeOptions& o) {
   sigwait(&set, &sig);
   std::cerr << "licensedesk: stopping (signal " << sig << ")\n";
   server.Stop();  // finishes in-flight requests
-  background.Stop();
-  return 0;  // then g closes the store
+  work.Stop();    // finishes the items in hand; the rest wait in the database
+  return 0;       // then g closes the store
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include "app/directory.h"
 #include "app/lifecycle.h"
 #include "app/signup.h"
+#include "app/work.h"
 #include "http/metrics.h"
 #include "http/openapi.h"
 #include "http/render.h"
@@ -37,6 +38,27 @@ Result<Reply> MetricsH(Call& c) {
         "# TYPE ld_store_writes_total counter\n"
         "ld_store_writes_total " +
         std::to_string(st->writes) + "\n";
+  }
+  // Durable background work, per kind, across the deployment's servers.
+  if (auto work = app::WorkStatus(c.ctx); work.ok()) {
+    const Instant now = c.ctx.Now();
+    auto family = [&](const char* name, const char* help, auto value) {
+      text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+      for (const auto& k : *work)
+        text += std::string(name) + "{kind=\"" + k.kind + "\"} " + value(k) + "\n";
+    };
+    family("ld_work_queued", "Work items waiting or running.",
+           [](const app::WorkKindStats& k) { return std::to_string(k.queued); });
+    family("ld_work_running", "Work items under a live lease.",
+           [](const app::WorkKindStats& k) { return std::to_string(k.running); });
+    family("ld_work_failed", "Work items given up after their last attempt.",
+           [](const app::WorkKindStats& k) { return std::to_string(k.failed); });
+    family("ld_work_oldest_due_age_seconds",
+           "How long the oldest due item not running has waited (billing time).",
+           [&](const app::WorkKindStats& k) {
+             int64_t age = k.oldestDue && *k.oldestDue < now ? now - *k.oldestDue : 0;
+             return std::to_string(age / 1000.0);
+           });
   }
   r.raw = std::move(text);
   r.contentType = "text/plain; version=0.0.4; charset=utf-8";

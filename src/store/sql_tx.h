@@ -109,6 +109,16 @@ class SqlTx final : public app::Tx {
   int64_t PurgeTokens(Instant before, int limit) override;
   int64_t PurgeIdempotency(Instant done_before, Instant in_flight_before, int limit) override;
   int64_t PurgeCarts(Instant before, int limit) override;
+  void EnqueueWork(const app::WorkItem& w) override;
+  std::vector<app::WorkItem> ClaimWork(const std::string& kind, Instant due_by, Instant lease_now,
+                                       const std::string& owner, Instant lease_until,
+                                       int limit) override;
+  bool FinishWork(const app::WorkItem& claimed) override;
+  bool RescheduleWork(const app::WorkItem& claimed, Instant due_at, const std::string& error,
+                      bool failed) override;
+  std::optional<app::WorkItem> FindWork(const std::string& kind, const Guid& tenant,
+                                        const std::string& key) override;
+  std::vector<app::WorkKindStats> WorkStats(Instant lease_now) override;
   void LockSubscription(const Guid& tenant, const Guid& id) override;
   std::optional<app::PendingChange> FindPendingChange(const Guid& tenant,
                                                       const Guid& subscription) override;

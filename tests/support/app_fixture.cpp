@@ -31,7 +31,7 @@ AppFixture::AppFixture(Cloud cloud, int max_batch)
     : clock(FromCivil({2026, 1, 15}, 10 * 3600 * 1000)) {
   if (UsePostgres()) {
     store::PgOptions o;
-    o.conninfo = FreshPostgresDatabase();
+    o.conninfo = pgConninfo = FreshPostgresDatabase();
     store = std::make_unique<store::PgStore>(o, clock.Now());
   } else {
     store::SqliteOptions o;
@@ -45,6 +45,13 @@ AppFixture::AppFixture(Cloud cloud, int max_batch)
 }
 
 AppFixture::~AppFixture() = default;
+
+std::unique_ptr<app::Store> AppFixture::SecondServerStore() {
+  if (pgConninfo.empty()) return nullptr;
+  store::PgOptions o;
+  o.conninfo = pgConninfo;
+  return std::make_unique<store::PgStore>(o, clock.Now());
+}
 
 app::Actor AppFixture::Org(const std::string& prefix, const std::string& country, bool invoice) {
   app::SignupRequest r;

@@ -50,7 +50,12 @@ class AppFixture {
                           const std::string& prefix = "user");
   app::Actor Member(const app::Actor& org, const std::string& nick, RoleSet roles);
 
+  // PostgreSQL: another server's own store (pool) on the same database;
+  // SQLite (one server per database file): nullptr.
+  std::unique_ptr<app::Store> SecondServerStore();
+
   TempDir dir;
+  std::string pgConninfo;  // PostgreSQL only
   ManualClock clock;
   std::unique_ptr<app::Store> store;
   app::TestGateway gateway;
