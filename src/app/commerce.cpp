@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "app/idempotency.h"
 #include "app/licensing.h"
 
 namespace ld::app {
@@ -197,15 +198,6 @@ Invoice IssueInvoice(Tx& tx, const Context& ctx, const Tenant& tenant, InvoiceKi
 
 namespace {
 
-Error IdemReused() {
-  return {ErrorKind::kUnprocessable, "IdempotencyKeyReused",
-          "This Idempotency-Key was used with a different request.", "Idempotency-Key", nullptr};
-}
-Error IdemInFlight() {
-  return Error::Conflict("RequestInProgress",
-                         "A request with this Idempotency-Key is still being processed.");
-}
-
 // Tx2 of a checkout: completes the order after a captured (or invoiced)
 // payment — subscriptions, auto-assign, invoice, cart ordered — or fails it.
 Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& order,
@@ -228,7 +220,7 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
     tx.UpdateOrder(order);
     Audit(tx, ctx, actor.userId, actor.tenantId, "order.failed", "order", order.id.str(), "",
           OrderJson(order).dump());
-    out->statusCode = 402;
+    out->declined = true;
   } else {
     order.status = OrderStatus::kCompleted;
     order.paymentStatus = invoice_payment ? PaymentStatus::kDue : PaymentStatus::kCaptured;
@@ -293,33 +285,23 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
                  invoice_payment ? now + 30 * kMsPerDay : now);
     Audit(tx, ctx, actor.userId, actor.tenantId, "order.completed", "order", order.id.str(), "",
           OrderJson(order).dump());
-    out->statusCode = 201;
+    out->declined = false;
   }
-  if (idem) {
-    IdempotencyRecord r{idem->key, idem->requestHash, "done", out->statusCode,
-                        "order",   order.id.str(),    "",     now};
-    tx.UpdateIdempotency(actor.tenantId, r);
-  }
+  if (idem)
+    FinishKey(tx, actor.tenantId, *idem,
+              out->declined ? KeyOutcome::kDeclined : KeyOutcome::kCompleted, "order",
+              order.id.str(), now);
   out->order = order;
   return Ok();
 }
 
 }  // namespace
 
-std::optional<IdempotencyInput> ScopeIdempotency(const Actor& actor,
-                                                 const std::optional<IdempotencyInput>& idem) {
-  if (!idem) return std::nullopt;
-  return IdempotencyInput{actor.userId.str() + " " + idem->key, idem->requestHash};
-}
-
 Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& cart_id,
                                 const Guid& payment_method_id,
                                 const std::optional<IdempotencyInput>& idem_in) {
   LD_TRY(Require(actor, Permission::kManageBilling));
-  if (idem_in && (idem_in->key.empty() || idem_in->key.size() > 255))
-    return Error::Invalid("InvalidIdempotencyKey", "Idempotency-Key must have 1 to 255 characters.",
-                          "Idempotency-Key");
-  const std::optional<IdempotencyInput> idem = ScopeIdempotency(actor, idem_in);
+  LD_ASSIGN_OR_RETURN(const std::optional<IdempotencyInput> idem, ScopeKey(actor, idem_in));
   CheckoutResult out;
   Order order;
   PaymentMethod pm;
@@ -329,11 +311,10 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
   // Tx1: claim the cart with a pending order (R5), record the key in flight.
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
     if (idem) {
-      if (auto rec = tx.FindIdempotency(actor.tenantId, idem->key)) {
-        if (rec->requestHash != idem->requestHash) return IdemReused();
-        if (rec->state != "done") return IdemInFlight();
-        replay_order = Guid::Parse(rec->resourceId);
-        out.statusCode = rec->statusCode;
+      LD_ASSIGN_OR_RETURN(KeyClaim claim, PeekKey(tx, actor.tenantId, *idem));
+      if (claim.replay) {
+        replay_order = Guid::Parse(claim.resourceId);
+        out.declined = claim.outcome == KeyOutcome::kDeclined;
         return Ok();
       }
     }
@@ -413,8 +394,9 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
     }
     tx.InsertOrder(order);
     if (idem) {
-      tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "in_flight", 0, "order",
-                                            order.id.str(), "", now});
+      LD_ASSIGN_OR_RETURN(KeyClaim claim,
+                          ClaimKey(tx, actor.tenantId, *idem, "order", order.id.str(), now));
+      (void)claim;  // looked at above, under the same transaction: new
     }
     return Ok();
   }));
@@ -453,13 +435,13 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
     // charge only if Tx2 did not complete it.
     if (!seen.ok()) return st.error();
     if (settled && settled->status != OrderStatus::kPending) {
-      // Tx2 is durable: answer what it recorded (completed, or declined: 402).
+      // Tx2 is durable: answer what it recorded (completed, or declined).
       const std::string& code = settled->failureCode;
       bool declined =
           code == "CardDeclined" || code == "InsufficientFunds" || code == "GatewayError";
       if (settled->status != OrderStatus::kCompleted && !declined) return st.error();
       out.order = *settled;
-      out.statusCode = settled->status == OrderStatus::kCompleted ? 201 : 402;
+      out.declined = settled->status != OrderStatus::kCompleted;
       return out;
     }
     // Nothing of Tx2 is durable: give the money back and fail the order.
@@ -472,7 +454,7 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
           charge.chargeId.empty() ? PaymentStatus::kDeclined : PaymentStatus::kVoided;
       o->failureCode = "InternalError";
       tx.UpdateOrder(*o);
-      tx.DeleteIdempotencyFor(actor.tenantId, order.id.str());
+      ForgetKeysFor(tx, actor.tenantId, order.id.str());
       return Ok();
     });
     return st.error();
@@ -540,7 +522,7 @@ Result<int> RecoverPendingOrders(Context& ctx, Instant older_than) {
       cur->failureCode = "Interrupted";
       if (charge) cur->chargeId = charge->chargeId;
       tx.UpdateOrder(*cur);
-      tx.DeleteIdempotencyFor(o.tenantId, o.id.str());
+      ForgetKeysFor(tx, o.tenantId, o.id.str());
       Audit(tx, ctx, std::nullopt, o.tenantId, "order.recovered", "order", o.id.str(), "",
             OrderJson(*cur).dump());
       ++n;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/context.h"
+#include "app/idempotency.h"
 #include "domain/pricing.h"
 
 namespace ld::app {
@@ -45,28 +46,16 @@ Result<CartView> GetCart(Context& ctx, const Actor& actor, const Guid& cart_id);
 Result<std::vector<CartView>> ListCarts(Context& ctx, const Actor& actor,
                                         std::optional<CartStatus> status);
 
-// An Idempotency-Key with the hash of the request it came with.
-struct IdempotencyInput {
-  std::string key;          // 1..255 characters
-  std::string requestHash;  // e.g. SHA-256 of method, path and body
-};
-
-// The Idempotency-Key as stored: scoped to the caller (tenant by the store's
-// row, user here), so another caller's same key and body is a fresh request.
-// Every use case and route that keeps keys goes through this (issue 13 #12).
-std::optional<IdempotencyInput> ScopeIdempotency(const Actor& actor,
-                                                 const std::optional<IdempotencyInput>& idem);
-
 struct CheckoutResult {
   Order order;
-  int statusCode = 201;  // 201 completed, 402 declined (order failed, cart still active)
+  bool declined = false;  // the payment was declined: the order failed, the cart is still active
   bool replayed = false;
 };
 
 // R3, R4, R5, R6. Errors: CartAlreadyOrdered (409), CheckoutInProgress (409),
 // IdempotencyKeyReused (422), RequestInProgress (409), EmptyCart, CartExpired,
 // InvalidPaymentMethod, PrerequisiteMissing (400), InvoiceNotAllowed (403).
-// A declined payment is not an error: statusCode 402 with the failed order.
+// A declined payment is not an error: `declined` with the failed order.
 Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& cart_id,
                                 const Guid& payment_method_id,
                                 const std::optional<IdempotencyInput>& idem);

@@ -62,7 +62,7 @@ struct IdempotencyRecord {
   std::string key;
   std::string requestHash;
   std::string state;  // "in_flight" | "done"
-  int statusCode = 0;
+  int outcome = 0;    // app::KeyOutcome when done (app/idempotency.h)
   std::string resourceType;
   std::string resourceId;
   std::string response;  // the rendered response body, when stored

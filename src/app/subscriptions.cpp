@@ -1,8 +1,10 @@
 #include "app/subscriptions.h"
 
 #include <algorithm>
+#include <iostream>
 
 #include "app/auth.h"
+#include "app/idempotency.h"
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
 
@@ -91,11 +93,6 @@ Error Declined(const std::string& message) {
           nullptr};
 }
 
-Error IdemReused() {
-  return {ErrorKind::kUnprocessable, "IdempotencyKeyReused",
-          "This Idempotency-Key was used with a different request.", "Idempotency-Key", nullptr};
-}
-
 }  // namespace
 
 Result<std::vector<SubscriptionView>> ListSubscriptions(Context& ctx, const Actor& actor) {
@@ -149,10 +146,7 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
   LD_TRY(Require(actor, Permission::kManageBilling));
   if (!change.quantity && !change.autoRenew)
     return Error::Invalid("EmptyChange", "Give quantity or autoRenew.", "quantity");
-  if (idem_in && (idem_in->key.empty() || idem_in->key.size() > 255))
-    return Error::Invalid("InvalidIdempotencyKey", "Idempotency-Key must have 1 to 255 characters.",
-                          "Idempotency-Key");
-  const std::optional<IdempotencyInput> idem = ScopeIdempotency(actor, idem_in);
+  LD_ASSIGN_OR_RETURN(const std::optional<IdempotencyInput> idem, ScopeKey(actor, idem_in));
   Instant now = ctx.Now();
 
   // Read and validate; compute the money to move.
@@ -163,14 +157,10 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
   bool replay = false;
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     if (idem) {
-      if (auto rec = tx.FindIdempotency(actor.tenantId, idem->key)) {
-        if (rec->requestHash != idem->requestHash) return IdemReused();
-        if (rec->state != "done")
-          return Error::Conflict("RequestInProgress",
-                                 "A request with this Idempotency-Key is still being processed.");
-        // A change refused for losing a race replays its refusal: its charge
-        // was voided, and its gateway key is never charged again.
-        if (rec->statusCode == 409) return LostRace();
+      LD_ASSIGN_OR_RETURN(KeyClaim claim, PeekKey(tx, actor.tenantId, *idem));
+      if (claim.replay) {
+        // A change refused for losing a race replays its refusal.
+        if (claim.outcome == KeyOutcome::kRefused) return LostRace();
         replay = true;
         return Ok();
       }
@@ -232,15 +222,13 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
   // the 409 rather than running a change decided on stale figures.
   auto keep_refusal = [&] {
     if (!idem) return;
-    (void)ctx.store.Write([&](Tx& tx) -> Status {
-      IdempotencyRecord r{idem->key,      idem->requestHash, "done", 409,
-                          "subscription", id.str(),          "",     now};
-      if (tx.FindIdempotency(actor.tenantId, idem->key))
-        tx.UpdateIdempotency(actor.tenantId, r);
-      else
-        tx.InsertIdempotency(actor.tenantId, r);
+    Status kept = ctx.store.Write([&](Tx& tx) -> Status {
+      FinishKey(tx, actor.tenantId, *idem, KeyOutcome::kRefused, "subscription", id.str(), now);
       return Ok();
     });
+    // Not kept: the key stays in flight (or absent) and runs afresh later.
+    if (!kept.ok())
+      std::cerr << "licensedesk: keeping a refusal failed: " << kept.error().message << "\n";
   };
   // Gives the claim back (the change did not happen): the key may run again.
   auto release = [&](bool forget_key) {
@@ -248,10 +236,7 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
       tx.LockSubscription(actor.tenantId, id);
       auto pc = tx.FindPendingChange(actor.tenantId, id);
       if (pc && pc->gatewayKey == key) tx.DeletePendingChange(actor.tenantId, id);
-      if (idem && forget_key) {
-        auto rec = tx.FindIdempotency(actor.tenantId, idem->key);
-        if (rec && rec->state != "done") tx.DeleteIdempotency(actor.tenantId, idem->key);
-      }
+      if (idem && forget_key) ForgetKey(tx, actor.tenantId, idem->key);
       return Ok();
     });
   };
@@ -261,9 +246,12 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
     Status claimed = ctx.store.Write([&](Tx& tx) -> Status {
       lost = false;
       tx.LockSubscription(actor.tenantId, id);
-      if (idem && tx.FindIdempotency(actor.tenantId, idem->key))
-        return Error::Conflict("RequestInProgress",
-                               "A request with this Idempotency-Key is still being processed.");
+      if (idem) {
+        // Looked at in the read above; another request may have taken it since.
+        LD_ASSIGN_OR_RETURN(KeyClaim claim,
+                            ClaimKey(tx, actor.tenantId, *idem, "subscription", id.str(), now));
+        if (claim.replay) return KeyInProgress();
+      }
       auto cur = tx.FindSubscription(actor.tenantId, id);
       if (!cur) return Error::NotFound("The subscription " + id.str());
       if (tx.FindPendingChange(actor.tenantId, id) || !same_terms(*cur)) {
@@ -271,9 +259,6 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
         return LostRace();
       }
       tx.InsertPendingChange({actor.tenantId, id, key, idem_key, "open", now});
-      if (idem)
-        tx.InsertIdempotency(actor.tenantId, {idem->key, idem->requestHash, "in_flight", 0,
-                                              "subscription", id.str(), "", now});
       return Ok();
     });
     if (!claimed.ok()) {
@@ -346,14 +331,8 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
     tx.UpdateSubscription(*cur);
     Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.update", "subscription",
           cur->id.str(), SubJson(before).dump(), SubJson(*cur).dump());
-    if (idem) {
-      IdempotencyRecord r{idem->key,      idem->requestHash, "done", 200,
-                          "subscription", id.str(),          "",     now};
-      if (charges_card)
-        tx.UpdateIdempotency(actor.tenantId, r);
-      else
-        tx.InsertIdempotency(actor.tenantId, r);
-    }
+    if (idem)
+      FinishKey(tx, actor.tenantId, *idem, KeyOutcome::kCompleted, "subscription", id.str(), now);
     LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
     return Ok();
   });
@@ -377,7 +356,8 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
         applied = !(pc && pc->gatewayKey == key);
       } else if (idem) {
         auto rec = tx.FindIdempotency(actor.tenantId, idem->key);
-        applied = rec && rec->state == "done" && rec->requestHash == idem->requestHash;
+        applied = rec && rec->state == "done" && rec->requestHash == idem->requestHash &&
+                  rec->outcome == static_cast<int>(KeyOutcome::kCompleted);
       } else if (change.quantity && delta != 0) {
         auto cur = tx.FindSubscription(actor.tenantId, id);
         applied = cur && cur->quantity == *change.quantity;
@@ -431,10 +411,7 @@ Result<int> RecoverPendingChanges(Context& ctx, Instant started_before) {
       auto cur = tx.FindPendingChange(c.tenantId, c.subscriptionId);
       if (cur && cur->gatewayKey == c.gatewayKey)
         tx.DeletePendingChange(c.tenantId, c.subscriptionId);
-      if (!c.idemKey.empty()) {
-        auto rec = tx.FindIdempotency(c.tenantId, c.idemKey);
-        if (rec && rec->state != "done") tx.DeleteIdempotency(c.tenantId, c.idemKey);
-      }
+      if (!c.idemKey.empty()) ForgetKey(tx, c.tenantId, c.idemKey);
       return Ok();
     }));
     ++n;

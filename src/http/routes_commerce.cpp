@@ -6,6 +6,7 @@
 
 #include "app/commerce.h"
 #include "app/directory.h"
+#include "app/idempotency.h"
 #include "app/subscriptions.h"
 #include "http/metrics.h"
 #include "http/render.h"
@@ -154,13 +155,11 @@ Result<Reply> CheckoutH(Call& c) {
     return r.error();
   }
   app::CheckoutResult& res = r.value();
-  c.metrics.CountCheckout(res.replayed            ? "replayed"
-                          : res.statusCode == 201 ? "completed"
-                                                  : "declined");
+  c.metrics.CountCheckout(res.replayed ? "replayed" : !res.declined ? "completed" : "declined");
   if (!res.replayed)
     for (const auto& l : res.order.lines) c.metrics.CountLicenses("auto", l.licensesAutoAssigned);
   Json order = OrderJson(res.order, c.ctx.catalog);
-  if (res.statusCode == 402 || res.order.status == OrderStatus::kFailed) {
+  if (res.declined || res.order.status == OrderStatus::kFailed) {
     Json details{{"order", order}};
     if (!res.order.failureCode.empty()) details["reason"] = res.order.failureCode;
     Error e{ErrorKind::kPaymentFailed, "PaymentDeclined",
@@ -244,20 +243,6 @@ Result<Reply> GetSubscriptionH(Call& c) {
   return Reply::Ok(SubscriptionJson(s, c.ctx.catalog));
 }
 
-// True when the Idempotency-Key was already used, with this very request, and
-// finished: the use case will answer with the first outcome again.
-bool IsReplay(Call& c) {
-  if (!c.idem) return false;
-  bool replay = false;
-  const auto idem = app::ScopeIdempotency(c.actor(), c.idem);
-  auto st = c.ctx.store.Read([&](app::Tx& tx) -> Status {
-    auto rec = tx.FindIdempotency(c.actor().tenantId, idem->key);
-    replay = rec && rec->state == "done" && rec->requestHash == idem->requestHash;
-    return Ok();
-  });
-  return st.ok() && replay;
-}
-
 Result<Reply> PatchSubscriptionH(Call& c) {
   LD_ASSIGN_OR_RETURN(Guid id, PathGuid(c, 0, "id"));
   LD_ASSIGN_OR_RETURN(Fields f, Fields::Of(c.body));
@@ -268,7 +253,8 @@ Result<Reply> PatchSubscriptionH(Call& c) {
   LD_ASSIGN_OR_RETURN(ch.autoRenew, f.OptBool("autoRenew"));
   if (!ch.quantity && !ch.autoRenew)
     return Error::Invalid("EmptyChange", "Give quantity or autoRenew.", "body");
-  bool replay = IsReplay(c);
+  auto finished = app::KeyFinished(c.ctx, c.actor(), c.idem);
+  bool replay = finished.ok() && *finished;
   LD_ASSIGN_OR_RETURN(app::SubscriptionView s,
                       app::ChangeSubscription(c.ctx, c.actor(), id, ch, c.idem));
   Reply r = Reply::Ok(SubscriptionJson(s, c.ctx.catalog));
@@ -277,73 +263,27 @@ Result<Reply> PatchSubscriptionH(Call& c) {
 }
 
 // Idempotency for the money routes whose use case takes no key (cancel,
-// reactivate): the first answer is kept in the idempotency table and
-// replayed; a twin still running is 409; another body with the key is 422.
-// Failures are not kept, so a retry runs again (nothing happened).
+// reactivate): app::RunKeyed keeps the first answer and replays it; a twin
+// still running is 409; another body with the key is 422. Failures are not
+// kept, so a retry runs again (nothing happened).
 Result<Reply> Idempotent(Call& c, const std::function<Result<Reply>()>& run) {
   if (!c.idem) return run();
-  const Guid tenant = c.actor().tenantId;
-  const auto idem = app::ScopeIdempotency(c.actor(), c.idem);
-  const std::string marker = "http:" + app::Sha256Hex(idem->key);
-  std::optional<app::IdempotencyRecord> prior;
-  LD_TRY(c.ctx.store.Write([&](app::Tx& tx) -> Status {
-    auto rec = tx.FindIdempotency(tenant, idem->key);
-    if (rec) {
-      if (rec->requestHash != idem->requestHash)
-        return Error{ErrorKind::kUnprocessable, "IdempotencyKeyReused",
-                     "This Idempotency-Key was used with another request.", "Idempotency-Key",
-                     nullptr};
-      if (rec->state != "done")
-        return Error::Conflict("RequestInProgress",
-                               "A request with this Idempotency-Key is still running.");
-      prior = rec;
-      return Ok();
-    }
-    app::IdempotencyRecord r;
-    r.key = idem->key;
-    r.requestHash = idem->requestHash;
-    r.state = "in_flight";
-    r.resourceType = "http";
-    r.resourceId = marker;
-    r.createdAt = c.ctx.Now();
-    tx.InsertIdempotency(tenant, r);
-    return Ok();
-  }));
-  if (prior) {
-    Reply r;
-    r.status = prior->statusCode;
-    r.raw = prior->response;
-    r.headers.emplace_back("Idempotent-Replayed", "true");
-    return r;
-  }
-  Result<Reply> out = Error::Internal("not run");
-  try {
-    out = run();
-  } catch (...) {
-    (void)c.ctx.store.Write([&](app::Tx& tx) -> Status {
-      tx.DeleteIdempotencyFor(tenant, marker);
-      return Ok();
-    });
-    throw;
-  }
-  (void)c.ctx.store.Write([&](app::Tx& tx) -> Status {
-    if (!out.ok()) {
-      tx.DeleteIdempotencyFor(tenant, marker);
-      return Ok();
-    }
-    app::IdempotencyRecord r;
-    r.key = idem->key;
-    r.requestHash = idem->requestHash;
-    r.state = "done";
-    r.statusCode = out->status;
-    r.resourceType = "http";
-    r.resourceId = marker;
-    r.response = out->raw ? *out->raw : Dump(out->json);
-    r.createdAt = c.ctx.Now();
-    tx.UpdateIdempotency(tenant, r);
-    return Ok();
-  });
-  return out;
+  std::optional<Reply> first;
+  bool replayed = false;
+  LD_ASSIGN_OR_RETURN(std::string body, app::RunKeyed(
+                                            c.ctx, c.actor(), c.idem,
+                                            [&]() -> Result<std::string> {
+                                              LD_ASSIGN_OR_RETURN(Reply r, run());
+                                              std::string text = r.raw ? *r.raw : Dump(r.json);
+                                              first = std::move(r);
+                                              return text;
+                                            },
+                                            &replayed));
+  if (!replayed) return std::move(*first);
+  Reply r;  // these routes answer 200 with the changed resource
+  r.raw = std::move(body);
+  r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
 }
 
 Status NoFields(const Json& body) {

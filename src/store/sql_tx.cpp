@@ -983,7 +983,7 @@ void SqlTx::InsertIdempotency(const Guid& tenant, const IdempotencyRecord& x) {
   X(c_,
     "INSERT INTO idempotency_keys (tenant_id, idem_key, request_hash, state, status_code, "
     "resource_type, resource_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    tenant, x.key, x.requestHash, x.state, x.statusCode, x.resourceType, x.resourceId, x.response,
+    tenant, x.key, x.requestHash, x.state, x.outcome, x.resourceType, x.resourceId, x.response,
     x.createdAt);
 }
 
@@ -991,7 +991,7 @@ void SqlTx::UpdateIdempotency(const Guid& tenant, const IdempotencyRecord& x) {
   X(c_,
     "UPDATE idempotency_keys SET state = ?, status_code = ?, resource_type = ?, resource_id = ?, "
     "response = ? WHERE tenant_id = ? AND idem_key = ?",
-    x.state, x.statusCode, x.resourceType, x.resourceId, x.response, tenant, x.key);
+    x.state, x.outcome, x.resourceType, x.resourceId, x.response, tenant, x.key);
 }
 
 void SqlTx::DeleteIdempotencyFor(const Guid& tenant, const std::string& resource_id) {

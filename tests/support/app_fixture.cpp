@@ -81,7 +81,7 @@ Order AppFixture::Buy(const app::Actor& a, const Guid& sku, int64_t qty, Billing
   Guid card = Card(a);
   auto r = app::Checkout(*ctx, a, cart->cart.id, card, std::nullopt);
   if (!r.ok()) throw std::runtime_error("checkout: " + r.error().message);
-  if (r->statusCode != 201) throw std::runtime_error("checkout declined");
+  if (r->declined) throw std::runtime_error("checkout declined");
   return r->order;
 }
 
