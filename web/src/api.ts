@@ -199,6 +199,7 @@ export interface Offer {
   name: string;
   localizedNames?: Record<string, string>;
   description?: string;
+  localizedDescriptions?: Record<string, string>;
   servicePlans?: ServicePlan[];
   minQuantity: number;
   maxQuantity: number;
