@@ -1,8 +1,9 @@
 // HTTP client for the licensedesk server (same origin).
 // - The browser session is an HttpOnly cookie; every state-changing request
 //   carries the session's CSRF token in X-CSRF-Token.
-// - Both error envelopes ({"error":{code,message,...}}) become an ApiError whose
-//   message is the server's message, shown to the user as is.
+// - Both error envelopes ({"error":{code,message,...}}) become an ApiError with
+//   the server's code (Graph's specific one is innerError.code) and message;
+//   errorText (errors.ts) shows the code's translation, else the message.
 import i18n from './i18n';
 
 export class ApiError extends Error {
@@ -108,7 +109,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     const message =
       err?.message ||
       (res.status === 429 ? i18n.t('errThrottled') : i18n.t('errHttp', { status: res.status }));
-    const apiErr = new ApiError(res.status, err?.code ?? `Http${res.status}`, message, err?.target, err?.details);
+    const apiErr = new ApiError(res.status, code || `Http${res.status}`, message, err?.target, err?.details);
     if (res.status === 401 && !opts.allow401 && onUnauthorized) onUnauthorized();
     throw apiErr;
   }
@@ -131,11 +132,6 @@ export function uuid(): string {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
 }
 
 /** Quotes a string literal for an OData $filter. */
