@@ -98,7 +98,8 @@ constexpr std::string_view kRootPath = "(root)";
 constexpr int kMaxDepth = 64;
 // Keeps quantity * unit price far from int64 overflow for any sane price.
 constexpr int64_t kMaxQuantityLimit = 10'000'000;
-// The locales a SKU may carry a localized name for; en-US is the `name` field.
+// The locales a SKU may carry a localized name or description for; en-US is
+// the `name` and `description` fields.
 constexpr std::string_view kNameLocales[] = {"zh-TW", "de-DE", "zh-CN"};
 
 std::string ChildPath(std::string_view parent, std::string_view key) {
@@ -443,8 +444,8 @@ class Reader {
   Result<Sku> ReadSku(const json& v, const std::string& path) const {
     LD_TRY(CheckObject(v, path,
                        {"skuId", "skuPartNumber", "name", "description", "localizedNames",
-                        "appliesTo", "minQuantity", "maxQuantity", "isAddOn", "prerequisiteSkuIds",
-                        "clouds", "servicePlans", "prices"}));
+                        "localizedDescriptions", "appliesTo", "minQuantity", "maxQuantity",
+                        "isAddOn", "prerequisiteSkuIds", "clouds", "servicePlans", "prices"}));
     Sku s;
     const json* f = nullptr;
     LD_ASSIGN_OR_RETURN(f, Required(v, path, "skuId"));
@@ -461,6 +462,21 @@ class Reader {
       LD_TRY(CheckObject(*it, p, {kNameLocales[0], kNameLocales[1], kNameLocales[2]}));
       for (const auto& [locale, name] : it->items()) {
         LD_ASSIGN_OR_RETURN(s.localizedNames[locale], NonEmptyString(name, ChildPath(p, locale)));
+      }
+    }
+    // Descriptions are all or none: an offer card must not fall back to
+    // English in one locale only.
+    if (auto it = v.find("localizedDescriptions"); it != v.end()) {
+      std::string p = ChildPath(path, "localizedDescriptions");
+      LD_TRY(CheckObject(*it, p, {kNameLocales[0], kNameLocales[1], kNameLocales[2]}));
+      for (std::string_view locale : kNameLocales) {
+        auto d = it->find(locale);
+        if (d == it->end())
+          return Fail(ChildPath(p, locale),
+                      "is required (a description for each of zh-TW, de-DE "
+                      "and zh-CN; en-US is the description field)");
+        LD_ASSIGN_OR_RETURN(s.localizedDescriptions[std::string(locale)],
+                            NonEmptyString(*d, ChildPath(p, locale)));
       }
     }
 

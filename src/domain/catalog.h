@@ -43,6 +43,8 @@ struct Sku {
   std::string name;                                   // en-US display name
   std::string description;                            // en-US
   std::map<std::string, std::string> localizedNames;  // locale -> name (zh-TW, de-DE, zh-CN)
+  // locale -> description; when given, one for each of zh-TW, de-DE and zh-CN.
+  std::map<std::string, std::string> localizedDescriptions;
   std::string appliesTo = "User";
   int64_t minQuantity = 1;
   int64_t maxQuantity = 300;

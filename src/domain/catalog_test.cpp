@@ -42,19 +42,22 @@ json ValidCatalog() {
       {{"country", "AT"}, {"currency", "EUR"}, {"taxRateBp", 2000}, {"clouds", {"germany"}}},
       {{"country", "CN"}, {"currency", "CNY"}, {"taxRateBp", 600}, {"clouds", {"china"}}},
   });
-  json basic = {{"skuId", kBasic},
-                {"skuPartNumber", "BASIC"},
-                {"name", "Basic"},
-                {"description", "Mail and files."},
-                {"localizedNames", {{"zh-TW", "基本版"}, {"de-DE", "Basis"}, {"zh-CN", "基础版"}}},
-                {"appliesTo", "User"},
-                {"minQuantity", 1},
-                {"maxQuantity", 300},
-                {"isAddOn", false},
-                {"prerequisiteSkuIds", json::array()},
-                {"clouds", {"worldwide", "germany", "china"}},
-                {"servicePlans", {Plan(kPlanMail, "MAIL_S"), Plan(kPlanFiles, "FILES_S")}},
-                {"prices", Prices({"USD", "EUR", "CNY"})}};
+  json basic = {
+      {"skuId", kBasic},
+      {"skuPartNumber", "BASIC"},
+      {"name", "Basic"},
+      {"description", "Mail and files."},
+      {"localizedNames", {{"zh-TW", "基本版"}, {"de-DE", "Basis"}, {"zh-CN", "基础版"}}},
+      {"localizedDescriptions",
+       {{"zh-TW", "郵件和檔案。"}, {"de-DE", "E-Mail und Dateien."}, {"zh-CN", "邮件和文件。"}}},
+      {"appliesTo", "User"},
+      {"minQuantity", 1},
+      {"maxQuantity", 300},
+      {"isAddOn", false},
+      {"prerequisiteSkuIds", json::array()},
+      {"clouds", {"worldwide", "germany", "china"}},
+      {"servicePlans", {Plan(kPlanMail, "MAIL_S"), Plan(kPlanFiles, "FILES_S")}},
+      {"prices", Prices({"USD", "EUR", "CNY"})}};
   json e3 = {{"skuId", kE3},
              {"skuPartNumber", "E3"},
              {"name", "E3"},
@@ -111,13 +114,17 @@ TEST(CatalogParse, AcceptsTheValidFixture) {
   EXPECT_EQ(basic.id, *Guid::Parse(kBasic));
   EXPECT_EQ(basic.partNumber, "BASIC");
   EXPECT_EQ(basic.localizedNames.at("de-DE"), "Basis");
+  EXPECT_EQ(basic.localizedDescriptions.at("de-DE"), "E-Mail und Dateien.");
+  EXPECT_EQ(basic.localizedDescriptions.at("zh-TW"), "郵件和檔案。");
+  EXPECT_EQ(basic.localizedDescriptions.size(), 3u);
   EXPECT_EQ(basic.servicePlans.size(), 2u);
   EXPECT_EQ(basic.servicePlans[1].name, "FILES_S");
   EXPECT_EQ(basic.servicePlans[1].appliesTo, "User");
   EXPECT_EQ(basic.clouds.size(), 3u);
   EXPECT_EQ(cat->skus()[1].maxQuantity, 500000);
-  EXPECT_TRUE(cat->skus()[1].prerequisiteSkuIds.empty());  // optional field
-  EXPECT_TRUE(cat->skus()[1].localizedNames.empty());      // optional field
+  EXPECT_TRUE(cat->skus()[1].prerequisiteSkuIds.empty());     // optional field
+  EXPECT_TRUE(cat->skus()[1].localizedNames.empty());         // optional field
+  EXPECT_TRUE(cat->skus()[1].localizedDescriptions.empty());  // optional field
   EXPECT_TRUE(cat->skus()[2].isAddOn);
   EXPECT_EQ(cat->skus()[2].prerequisiteSkuIds, std::vector<Guid>{*Guid::Parse(kE3)});
   EXPECT_EQ(cat->markets()[1].taxRateBp, 1900);
@@ -221,6 +228,31 @@ const std::vector<RuleCase>& RuleCases() {
          P(j, 0)["localizedNames"]["zh-TW"] = "";
        },
        "products[0].localizedNames.zh-TW", "non-empty string"},
+      {"localized description locale known",
+       [](json& j) {
+         P(j, 0)["localizedDescriptions"]["fr-FR"] = "x";
+       },
+       "products[0].localizedDescriptions.fr-FR", "unknown field"},
+      {"localized description en-US is the description field",
+       [](json& j) {
+         P(j, 0)["localizedDescriptions"]["en-US"] = "Mail and files.";
+       },
+       "products[0].localizedDescriptions.en-US", "expected one of: zh-TW, de-DE, zh-CN"},
+      {"localized description in every locale",
+       [](json& j) {
+         P(j, 0)["localizedDescriptions"].erase("de-DE");
+       },
+       "products[0].localizedDescriptions.de-DE", "is required (a description for each of"},
+      {"localized description non-empty",
+       [](json& j) {
+         P(j, 0)["localizedDescriptions"]["zh-CN"] = "";
+       },
+       "products[0].localizedDescriptions.zh-CN", "non-empty string"},
+      {"localized descriptions an object",
+       [](json& j) {
+         P(j, 0)["localizedDescriptions"] = "Mail and files.";
+       },
+       "products[0].localizedDescriptions", "must be an object"},
       {"appliesTo User",
        [](json& j) {
          P(j, 0)["appliesTo"] = "Company";
@@ -702,8 +734,13 @@ TEST_F(RealCatalog, HasUserPlansEnterprisePlansAndAddOns) {
     }
     EXPECT_FALSE(s.servicePlans.empty());
     EXPECT_EQ(s.appliesTo, "User");
-    for (const char* locale : {"zh-TW", "de-DE", "zh-CN"})
+    for (const char* locale : {"zh-TW", "de-DE", "zh-CN"}) {
       EXPECT_EQ(s.localizedNames.count(locale), 1u) << locale;
+      // Every offer card reads in the admin's language: a description per
+      // locale, and a translated one (not the English text copied).
+      ASSERT_EQ(s.localizedDescriptions.count(locale), 1u) << locale;
+      EXPECT_NE(s.localizedDescriptions.at(locale), s.description) << locale;
+    }
   }
   EXPECT_EQ(base_plans, 5);
   EXPECT_GE(add_ons, 3);

@@ -198,6 +198,7 @@ Json Schemas() {
            {"name", Str()},
            {"localizedNames", Json{{"type", "object"}, {"additionalProperties", Str()}}},
            {"description", Str()},
+           {"localizedDescriptions", Json{{"type", "object"}, {"additionalProperties", Str()}}},
            {"servicePlans", ArrayOf(Ref("ServicePlan"))},
            {"minQuantity", Int()},
            {"maxQuantity", Int()},

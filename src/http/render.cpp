@@ -310,12 +310,15 @@ Json OfferJson(const app::Offer& o) {
   for (const auto& p : s.servicePlans) plans.push_back(ServicePlanJson(p));
   Json names = Json::object();
   for (const auto& [loc, name] : s.localizedNames) names[loc] = name;
+  Json descriptions = Json::object();
+  for (const auto& [loc, d] : s.localizedDescriptions) descriptions[loc] = d;
   return Json{
       {"skuId", s.id.str()},
       {"skuPartNumber", s.partNumber},
       {"name", s.name},
       {"localizedNames", names},
       {"description", s.description},
+      {"localizedDescriptions", descriptions},
       {"servicePlans", plans},
       {"minQuantity", s.minQuantity},
       {"maxQuantity", s.maxQuantity},

@@ -4,11 +4,15 @@
 // from sign-in to 移至系統管理首頁.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, apiToken, assertNoConsoleErrors, labels, withBrowser, screenshot, signIn, startServer } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN, apiCall, apiToken, assertNoConsoleErrors, labels, REPO_DIR, withBrowser, screenshot, signIn, startServer } from './helpers.mjs';
 import { buyOnPurchaseServices, checkOutToPayment } from './flows.mjs';
 
 const EN = labels('en-US');
 const TW = labels('zh-TW');
+const CATALOG = JSON.parse(readFileSync(join(REPO_DIR, 'catalog', 'catalog.json'), 'utf8'));
+const product = (part) => CATALOG.products.find((p) => p.skuPartNumber === part);
 
 describe('worldwide (zh-TW)', () => {
   let server;
@@ -62,6 +66,33 @@ describe('worldwide (zh-TW)', () => {
       assert.equal(new URL(page.url()).pathname, '/');
       await screenshot(page, 'worldwide-zh-TW-home');
       assertNoConsoleErrors(b.errors);
+    });
+  });
+
+  test('offer descriptions and server errors are in zh-TW', async () => {
+    await withBrowser('zh-TW-texts', { locale: 'zh-TW' }, async (b) => {
+      const { page } = b;
+      // A refused sign-in: the server's code (InvalidCredentials) in zh-TW, not its English message.
+      await page.goto(`${server.url}/signin`);
+      await page.getByRole('textbox', { name: TW.userPrincipalName }).fill(ADMIN.upn);
+      await page.getByRole('textbox', { name: TW.password, exact: true }).fill('not-the-password');
+      await page.getByRole('button', { name: TW.signIn, exact: true }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      assert.equal((await alert.textContent()).trim(), TW.InvalidCredentials);
+
+      await signIn(page, server.url, TW);
+      const nav = page.getByRole('navigation', { name: TW.adminCenter });
+      await nav.getByRole('button', { name: TW.billing, exact: true }).click();
+      await nav.getByRole('link', { name: TW.purchaseServices, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: TW.purchaseServices }).waitFor();
+      for (const part of ['BUSINESS_BASIC', 'ENTERPRISE_E3', 'PHONE_SYSTEM']) {
+        const p = product(part);
+        const card = page.getByRole('region', { name: p.localizedNames['zh-TW'], exact: true });
+        await card.getByText(p.localizedDescriptions['zh-TW'], { exact: true }).waitFor();
+        assert.equal(await card.getByText(p.description).count(), 0, `${part}: no English description`);
+      }
+      assertNoConsoleErrors(b.errors, [401]);
     });
   });
 });

@@ -38,6 +38,7 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { CartDrawer } from './components/CartDrawer';
 import { ErrorBar, PageHeader, useCommonStyles } from './components/common';
+import { useErrorText } from './errors';
 import { LOCALES, LOCALE_NAMES, type AppLocale } from './i18n';
 import { useCart } from './cart';
 import { takeAfterSignIn, useSession } from './session';
@@ -261,7 +262,8 @@ function SideNavContent({ onNavigate }: { onNavigate?: () => void }) {
 export function LanguageMenu({ className }: { className?: string }) {
   const { t } = useTranslation();
   const { locale, setLanguage } = useSession();
-  const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
+  const [error, setError] = useState<unknown>(null);
   return (
     <>
       <Menu
@@ -270,7 +272,7 @@ export function LanguageMenu({ className }: { className?: string }) {
           const next = d.checkedItems[0] as AppLocale | undefined;
           if (next && next !== locale) {
             setError(null);
-            setLanguage(next).catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+            setLanguage(next).catch((e: unknown) => setError(e));
           }
         }}
       >
@@ -289,7 +291,7 @@ export function LanguageMenu({ className }: { className?: string }) {
       </Menu>
       {error ? (
         <span role="alert" style={{ position: 'absolute', left: -9999 }}>
-          {error}
+          {errorText(error)}
         </span>
       ) : null}
     </>

@@ -1,8 +1,9 @@
 // HTTP client for the licensedesk server (same origin).
 // - The browser session is an HttpOnly cookie; every state-changing request
 //   carries the session's CSRF token in X-CSRF-Token.
-// - Both error envelopes ({"error":{code,message,...}}) become an ApiError whose
-//   message is the server's message, shown to the user as is.
+// - Both error envelopes ({"error":{code,message,...}}) become an ApiError with
+//   the server's code (Graph's specific one is innerError.code) and message;
+//   errorText (errors.ts) shows the code's translation, else the message.
 import i18n from './i18n';
 
 export class ApiError extends Error {
@@ -108,7 +109,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     const message =
       err?.message ||
       (res.status === 429 ? i18n.t('errThrottled') : i18n.t('errHttp', { status: res.status }));
-    const apiErr = new ApiError(res.status, err?.code ?? `Http${res.status}`, message, err?.target, err?.details);
+    const apiErr = new ApiError(res.status, code || `Http${res.status}`, message, err?.target, err?.details);
     if (res.status === 401 && !opts.allow401 && onUnauthorized) onUnauthorized();
     throw apiErr;
   }
@@ -133,194 +134,60 @@ export function uuid(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-
 /** Quotes a string literal for an OData $filter. */
 export function odataString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-// ---- Types (the contract in shared/spec/api.md) ----
-export type Cloud = 'worldwide' | 'germany' | 'china';
-export type Locale = 'en-US' | 'zh-TW' | 'de-DE' | 'zh-CN';
-export type BillingCycle = 'monthly' | 'annual';
+// ---- Types: generated from GET /openapi.json (src/api-types.ts, npm run gen:api) ----
+// The server's schema leaves most response fields optional; Sent marks the
+// ones it always sends, so pages need not test them.
+import type { components } from './api-types';
 
-export interface Money {
-  amount: number;
-  currency: string;
-}
+type Schemas = components['schemas'];
+type Sent<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+type Item<T> = NonNullable<T> extends (infer U)[] ? U : never;
 
-export interface Config {
-  cloud: Cloud;
-  defaultLocale: string;
-  locales: string[];
-  signupEnabled: boolean;
-  testClock?: boolean;
-  deploymentDomain: string;
-  markets: { country: string; currency: string }[];
-}
+export type Cloud = Schemas['Config']['cloud'];
+export type Locale = NonNullable<Schemas['SignupRequest']['preferredLanguage']>;
+export type BillingCycle = Schemas['CartRequest']['lineItems'][number]['billingCycle'];
+export type Money = Schemas['Money'];
 
-export interface SessionUser {
-  id: string;
-  userPrincipalName: string;
-  displayName: string;
-  preferredLanguage?: string | null;
-  roles: string[];
-}
+export type Config = Omit<Schemas['Config'], 'markets'> & { markets: Sent<Item<Schemas['Config']['markets']>, 'country' | 'currency'>[] };
 
-export interface SessionOrganization {
-  id: string;
-  displayName: string;
-  countryLetterCode: string;
-  currency: string;
-  invoiceEligible: boolean;
-}
+export type SessionUser = Sent<Schemas['Session']['user'], 'id' | 'userPrincipalName' | 'displayName' | 'roles'>;
+export type SessionOrganization = Sent<
+  Schemas['Session']['organization'],
+  'id' | 'displayName' | 'countryLetterCode' | 'currency' | 'invoiceEligible'
+>;
+export type Session = { csrfToken: string; user: SessionUser; organization: SessionOrganization };
 
-export interface Session {
-  csrfToken: string;
-  user: SessionUser;
-  organization: SessionOrganization;
-}
+export type ServicePlan = Schemas['ServicePlan'];
 
-export interface ServicePlan {
-  servicePlanId?: string;
-  servicePlanName?: string;
-  name?: string;
-  provisioningStatus?: string;
-  appliesTo?: string;
-}
+type OfferPrice = Sent<Item<Schemas['Offer']['prices']>, 'billingCycle' | 'unitPrice'>;
+export type Offer = Omit<Sent<Schemas['Offer'], 'skuId' | 'skuPartNumber' | 'name' | 'minQuantity' | 'maxQuantity' | 'purchased'>, 'prices'> & {
+  prices: OfferPrice[];
+};
 
-export interface Offer {
-  skuId: string;
-  skuPartNumber: string;
-  name: string;
-  localizedNames?: Record<string, string>;
-  description?: string;
-  servicePlans?: ServicePlan[];
-  minQuantity: number;
-  maxQuantity: number;
-  isAddOn?: boolean;
-  prerequisiteSkuIds?: string[];
-  prices: { billingCycle: BillingCycle; unitPrice: Money }[];
-  purchased: boolean;
-}
+export type CartLine = Sent<Item<Schemas['Cart']['lineItems']>, 'skuId' | 'quantity' | 'billingCycle'>;
+export type Cart = Omit<Sent<Schemas['Cart'], 'id' | 'status'>, 'lineItems'> & { lineItems: CartLine[] };
 
-export interface CartLine {
-  id?: string;
-  skuId: string;
-  name?: string;
-  quantity: number;
-  billingCycle: BillingCycle;
-  autoAssign?: boolean;
-  unitPrice?: Money;
-  amount?: Money;
-}
+export type OrderLine = Sent<Item<Schemas['Order']['lineItems']>, 'skuId' | 'quantity' | 'billingCycle'>;
+export type Order = Omit<Sent<Schemas['Order'], 'id' | 'status'>, 'lineItems'> & { lineItems: OrderLine[] };
 
-export interface Cart {
-  id: string;
-  status: 'active' | 'ordered';
-  lineItems: CartLine[];
-  subtotal?: Money;
-  tax?: Money;
-  total?: Money;
-  createdAt?: string;
-  expiresAt?: string;
-}
+export type PaymentMethod = Schemas['PaymentMethod'];
 
-export interface OrderLine {
-  skuId: string;
-  name?: string;
-  quantity: number;
-  billingCycle: BillingCycle;
-  amount?: Money;
-  autoAssign?: boolean;
-  subscriptionId?: string | null;
-  licensesAutoAssigned?: number;
-}
+export type Subscription = Sent<Schemas['Subscription'], 'id' | 'skuId' | 'quantity' | 'billingCycle' | 'status' | 'autoRenew'>;
 
-export interface Order {
-  id: string;
-  cartId?: string;
-  status: 'completed' | 'failed';
-  lineItems: OrderLine[];
-  subtotal?: Money;
-  tax?: Money;
-  total?: Money;
-  payment?: { status: string; paymentMethodId?: string; brand?: string; last4?: string };
-  createdAt?: string;
-}
+export type SubscribedSku = Omit<Sent<Schemas['SubscribedSku'], 'id' | 'skuId' | 'skuPartNumber' | 'consumedUnits'>, 'prepaidUnits'> & {
+  prepaidUnits: Sent<NonNullable<Schemas['SubscribedSku']['prepaidUnits']>, 'enabled' | 'suspended' | 'warning'>;
+};
 
-export interface PaymentMethod {
-  id: string;
-  type: 'card' | 'invoice';
-  brand?: string;
-  last4?: string;
-  expMonth?: number;
-  expYear?: number;
-}
+export type GraphUser = Sent<Schemas['User'], 'id' | 'displayName' | 'userPrincipalName'>;
 
-export interface Subscription {
-  id: string;
-  skuId: string;
-  name?: string;
-  quantity: number;
-  assignedLicenses?: number;
-  billingCycle: BillingCycle;
-  status: 'active' | 'expired' | 'disabled' | 'deleted';
-  startDate?: string;
-  currentPeriodEnd?: string;
-  autoRenew: boolean;
-  orderId?: string;
-}
+export type Invoice = Sent<Schemas['Invoice'], 'id'>;
 
-export interface SubscribedSku {
-  id: string;
-  skuId: string;
-  skuPartNumber: string;
-  appliesTo?: string;
-  capabilityStatus?: string;
-  consumedUnits: number;
-  prepaidUnits: { enabled: number; suspended: number; warning: number; lockedOut?: number };
-  servicePlans?: ServicePlan[];
-  subscriptionIds?: string[];
-}
-
-export interface GraphUser {
-  id: string;
-  displayName: string;
-  userPrincipalName: string;
-  mail?: string | null;
-  accountEnabled?: boolean;
-  usageLocation?: string | null;
-  preferredLanguage?: string | null;
-  assignedLicenses?: { skuId: string; disabledPlans?: string[] }[];
-}
-
-export interface Invoice {
-  id: string;
-  number?: string;
-  invoiceNumber?: string;
-  orderId?: string;
-  kind?: string;
-  type?: string;
-  status?: string;
-  total?: Money;
-  amount?: Money;
-  issuedAt?: string;
-  createdAt?: string;
-  date?: string;
-  dueDate?: string;
-}
-
-export interface Organization {
-  id: string;
-  displayName: string;
-  countryLetterCode?: string;
-  verifiedDomains?: { name: string; isDefault?: boolean; isInitial?: boolean }[];
-}
+export type Organization = Sent<Schemas['Organization'], 'id' | 'displayName'>;
 
 export interface ListResponse<T> {
   value: T[];

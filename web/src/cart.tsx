@@ -2,6 +2,7 @@
 // admin center shows the caller's newest active cart (GET /api/v1/carts?status=active).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, type BillingCycle, type Cart, type CartLine, type ListResponse, type Offer } from './api';
+import { useErrorText } from './errors';
 import { rememberOffers } from './names';
 import { useSession } from './session';
 
@@ -46,7 +47,8 @@ export function CartProvider({ children }: { children: ReactNode }) {
   const [cart, setCart] = useState<Cart | null>(null);
   const [open, setOpen] = useState(false);
   const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
+  const [error, setError] = useState<unknown>(null);
   const enabled = status === 'signedIn' && perms.canBuy;
 
   const newest = useCallback(async (): Promise<Cart | null> => {
@@ -64,7 +66,7 @@ export function CartProvider({ children }: { children: ReactNode }) {
       setCart(c);
       return c;
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(e);
       return null;
     } finally {
       setLoading(false);
@@ -125,14 +127,14 @@ export function CartProvider({ children }: { children: ReactNode }) {
       count: cart?.lineItems.length ?? 0,
       open,
       loading,
-      error,
+      error: error ? errorText(error) : null,
       setOpen,
       refresh,
       addLine,
       removeLine,
       clear,
     }),
-    [cart, open, loading, error, refresh, addLine, removeLine, clear],
+    [cart, open, loading, error, errorText, refresh, addLine, removeLine, clear],
   );
   return <CartContext.Provider value={value}>{children}</CartContext.Provider>;
 }

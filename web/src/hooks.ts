@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, relativeLink, type ListResponse, type Offer, type SubscribedSku, type Subscription } from './api';
+import { useErrorText } from './errors';
 import { rememberOffers, skuName } from './names';
 import i18n from './i18n';
 
 export interface Loaded<T> {
   data: T | undefined;
+  /** The failure in the active locale (errorText), null when none. */
   error: string | null;
   loading: boolean;
   reload: () => void;
@@ -14,7 +16,8 @@ export interface Loaded<T> {
 /** Runs an async loader on mount and whenever deps change; the last call wins. */
 export function useLoad<T>(loader: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
+  const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const loaderRef = useRef(loader);
@@ -34,7 +37,7 @@ export function useLoad<T>(loader: (signal: AbortSignal) => Promise<T>, deps: un
       })
       .catch((e: unknown) => {
         if (ctrl.signal.aborted) return;
-        setError(e instanceof Error ? e.message : String(e));
+        setError(e ?? new Error('failed'));
         setLoading(false);
       });
     return () => ctrl.abort();
@@ -42,7 +45,7 @@ export function useLoad<T>(loader: (signal: AbortSignal) => Promise<T>, deps: un
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload, setData };
+  return { data, error: error ? errorText(error) : null, loading, reload, setData };
 }
 
 /** Reads every page of a list that pages by @odata.nextLink (bounded). */

@@ -2,6 +2,8 @@
 // all-or-nothing on the server. A move is one call with addLicenses B and
 // removeLicenses A, so a user never ends up with neither.
 import { api, type GraphUser } from './api';
+import { errorText } from './errors';
+import i18n from './i18n';
 
 export interface BatchResult {
   ok: GraphUser[];
@@ -24,7 +26,7 @@ async function each(users: GraphUser[], fn: (u: GraphUser) => Promise<GraphUser 
       const updated = await fn(u);
       result.ok.push(updated && updated.id ? { ...u, ...updated } : u);
     } catch (e) {
-      result.failed.push({ user: u, message: e instanceof Error ? e.message : String(e) });
+      result.failed.push({ user: u, message: errorText(i18n.t, e) });
     }
   }
   return result;

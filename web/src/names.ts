@@ -1,6 +1,7 @@
-// Product names: the catalog's localizedNames (from GET /api/v1/offers) in the
-// active locale, else the English name the server sent. Offers are remembered
-// here whenever any page loads them, so the cart and orders can show them too.
+// Product names and descriptions: the catalog's localizedNames and
+// localizedDescriptions (from GET /api/v1/offers) in the active locale, else
+// the English text the server sent. Offers are remembered here whenever any
+// page loads them, so the cart and orders can show their names too.
 import { useTranslation } from 'react-i18next';
 import type { Offer } from './api';
 
@@ -18,6 +19,11 @@ export function rememberOffers(offers: Offer[]): void {
 export function skuName(skuId: string, fallback: string | undefined, locale: string): string {
   const key = skuId.toLowerCase();
   return localized.get(key)?.[locale] || fallback || english.get(key) || skuId;
+}
+
+/** An offer's description in the locale, else its English description. */
+export function offerDescription(offer: Offer, locale: string): string | undefined {
+  return offer.localizedDescriptions?.[locale] || offer.description;
 }
 
 /** (skuId, fallback name) → the name in the active locale. */

@@ -4,6 +4,7 @@
 // in the language switch is stored on the user (PATCH /v1.0/me).
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, setUnauthorizedHandler, type Config, type Session } from './api';
+import { errorText } from './errors';
 import i18n, { HTML_LANG, matchLocale, type AppLocale } from './i18n';
 
 export const ADMIN_ROLES = [
@@ -154,7 +155,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (!cancelled) adopt(s, cfg);
       } catch (e) {
         if (cancelled) return;
-        setLoadError(e instanceof Error ? e.message : String(e));
+        setLoadError(errorText(i18n.t, e));
         setStatus('error');
         applyLocale(resolveLocale(null, null));
       }

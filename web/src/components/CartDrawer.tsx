@@ -9,13 +9,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { DeleteRegular, DismissRegular } from '@fluentui/react-icons';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { useCart } from '../cart';
 import { useFormat } from '../format';
 import { ErrorBar, Loading, useCommonStyles } from './common';
 import { useSkuName } from '../names';
+import { useSubmit } from '../submit';
 
 const useStyles = makeStyles({
   drawer: {
@@ -43,8 +43,7 @@ export function CartDrawer() {
   const cart = useCart();
   const skuName = useSkuName();
   const navigate = useNavigate();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const remove = useSubmit();
   const lines = cart.cart?.lineItems ?? [];
 
   return (
@@ -65,7 +64,7 @@ export function CartDrawer() {
         </DrawerHeaderTitle>
       </DrawerHeader>
       <DrawerBody>
-        <ErrorBar message={error ?? cart.error} />
+        <ErrorBar message={remove.message ?? cart.error} />
         {cart.loading && !cart.cart ? <Loading /> : null}
         {!cart.loading && lines.length === 0 ? <p className={c.p}>{t('cartEmpty')}</p> : null}
         {lines.length > 0 ? (
@@ -80,18 +79,8 @@ export function CartDrawer() {
                     size="small"
                     icon={<DeleteRegular />}
                     aria-label={t('removeFromCart', { name })}
-                    disabled={busy}
-                    onClick={async () => {
-                      setBusy(true);
-                      setError(null);
-                      try {
-                        await cart.removeLine(i);
-                      } catch (e) {
-                        setError(e instanceof Error ? e.message : String(e));
-                      } finally {
-                        setBusy(false);
-                      }
-                    }}
+                    disabled={remove.busy}
+                    onClick={() => remove.run(() => cart.removeLine(i))}
                   />
                   <span>
                     {t('quantity')}: <span data-testid="cart-line-quantity">{f.num(l.quantity)}</span> ·{' '}
@@ -122,7 +111,7 @@ export function CartDrawer() {
           <div className={s.buttons}>
             <Button
               appearance="primary"
-              disabled={busy}
+              disabled={remove.busy}
               onClick={() => {
                 const id = cart.cart!.id;
                 cart.setOpen(false);

@@ -1,12 +1,5 @@
 import {
-  Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   Label,
@@ -24,7 +17,9 @@ import { useFormat } from '../format';
 import { available, totalUnits, type Products } from '../hooks';
 import { assignToUsers, holds, moveUsers, removeFromUsers, type BatchResult } from '../licensing';
 import { useSignedIn } from '../session';
-import { ErrorBar, InfoBar, useCommonStyles } from './common';
+import { InfoBar, useCommonStyles } from './common';
+import { FormDialog } from './FormDialog';
+import { useSubmit } from '../submit';
 
 export function ResultView({ result }: { result: BatchResult | null }) {
   const { t } = useTranslation();
@@ -69,51 +64,30 @@ function BatchDialog({
 }) {
   const c = useCommonStyles();
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
   const [result, setResult] = useState<BatchResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && !busy && onClose()}>
-      <DialogSurface>
-        <form
-          noValidate
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (busy || !canSubmit) return;
-            setBusy(true);
-            setResult(null);
-            setError(null);
-            try {
-              const r = await run();
-              onDone(r);
-              if (r.failed.length > 0) setResult(r);
-            } catch (err) {
-              setError(err instanceof Error ? err.message : String(err));
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          <DialogBody>
-            <DialogTitle>{title}</DialogTitle>
-            <DialogContent className={c.form} >
-              <p className={c.muted}>{t('selectedUsers', { names: users.map((u) => u.displayName).join(', ') })}</p>
-              {children}
-              <ErrorBar message={error} />
-              <ResultView result={result} />
-            </DialogContent>
-            <DialogActions>
-              <Button type="button" onClick={onClose} disabled={busy}>
-                {result ? t('close') : t('cancel')}
-              </Button>
-              <Button type="submit" appearance="primary" disabled={busy || !canSubmit}>
-                {submitLabel}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog
+      title={title}
+      submitLabel={submitLabel}
+      cancelLabel={result ? t('close') : t('cancel')}
+      busy={submit.busy}
+      canSubmit={canSubmit}
+      error={submit.message}
+      onClose={onClose}
+      onSubmit={() => {
+        setResult(null);
+        return submit.run(async () => {
+          const r = await run();
+          onDone(r);
+          if (r.failed.length > 0) setResult(r);
+        });
+      }}
+    >
+      <p className={c.muted}>{t('selectedUsers', { names: users.map((u) => u.displayName).join(', ') })}</p>
+      {children}
+      <ResultView result={result} />
+    </FormDialog>
   );
 }
 
@@ -280,7 +254,6 @@ export function MoveDialog({ users, products, onClose, onDone }: DialogProps) {
 }
 
 export function AddUserDialog({ org, onClose, onAdded }: { org: Organization | null; onClose: () => void; onAdded: (u: GraphUser) => void }) {
-  const c = useCommonStyles();
   const { t } = useTranslation();
   const f = useFormat();
   const { config, session } = useSignedIn();
@@ -292,9 +265,8 @@ export function AddUserDialog({ org, onClose, onAdded }: { org: Organization | n
   const [domain, setDomain] = useState(defaultDomain);
   const [password, setPassword] = useState('');
   const [location, setLocation] = useState(session.organization.countryLetterCode);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
   const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const countries = countryOptions(config.markets ?? [], [session.organization.countryLetterCode]);
   const suggested = displayName
     .trim()
@@ -306,83 +278,62 @@ export function AddUserDialog({ org, onClose, onAdded }: { org: Organization | n
   const valid = displayName.trim() !== '' && /^[A-Za-z0-9._-]+$/.test(nickname) && password.length > 0 && Boolean(domain);
 
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && !busy && onClose()}>
-      <DialogSurface>
-        <form
-          noValidate
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setTouched(true);
-            if (!valid || busy) return;
-            setBusy(true);
-            setError(null);
-            try {
-              const u = await api.post<GraphUser>('/v1.0/users', {
-                accountEnabled: true,
-                displayName: displayName.trim(),
-                mailNickname: nickname,
-                userPrincipalName: `${nickname}@${domain}`,
-                passwordProfile: { password },
-                usageLocation: location,
-              });
-              onAdded(u);
-            } catch (err) {
-              setError(err instanceof Error ? err.message : String(err));
-            } finally {
-              setBusy(false);
-            }
+    <FormDialog
+      title={t('addUser')}
+      submitLabel={t('add')}
+      busy={submit.busy}
+      error={submit.message}
+      onClose={onClose}
+      onSubmit={() => {
+        setTouched(true);
+        if (!valid) return;
+        return submit.run(async () => {
+          const u = await api.post<GraphUser>('/v1.0/users', {
+            accountEnabled: true,
+            displayName: displayName.trim(),
+            mailNickname: nickname,
+            userPrincipalName: `${nickname}@${domain}`,
+            passwordProfile: { password },
+            usageLocation: location,
+          });
+          onAdded(u);
+        });
+      }}
+    >
+      <Field label={t('displayName')} required validationMessage={touched && !displayName.trim() ? t('required') : undefined}>
+        <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} autoComplete="off" />
+      </Field>
+      <Field label={t('username')} required validationMessage={touched && !/^[A-Za-z0-9._-]+$/.test(nickname) ? t('required') : undefined}>
+        <Input
+          value={nickname}
+          onChange={(_, d) => {
+            setNick(d.value);
+            setNickEdited(true);
           }}
-        >
-          <DialogBody>
-            <DialogTitle>{t('addUser')}</DialogTitle>
-            <DialogContent className={c.form}>
-              <Field label={t('displayName')} required validationMessage={touched && !displayName.trim() ? t('required') : undefined}>
-                <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} autoComplete="off" />
-              </Field>
-              <Field label={t('username')} required validationMessage={touched && !/^[A-Za-z0-9._-]+$/.test(nickname) ? t('required') : undefined}>
-                <Input
-                  value={nickname}
-                  onChange={(_, d) => {
-                    setNick(d.value);
-                    setNickEdited(true);
-                  }}
-                  autoComplete="off"
-                />
-              </Field>
-              <Field label={t('domain')}>
-                <Select value={domain} onChange={(_, d) => setDomain(d.value)}>
-                  {domains.map((d) => (
-                    <option key={d} value={d}>
-                      {`@${d}`}
-                    </option>
-                  ))}
-                </Select>
-              </Field>
-              <Field label={t('password')} required validationMessage={touched && !password ? t('required') : undefined}>
-                <Input type="password" value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="new-password" />
-              </Field>
-              <Field label={t('usageLocation')}>
-                <Select value={location} onChange={(_, d) => setLocation(d.value)}>
-                  {countries.map((code) => (
-                    <option key={code} value={code}>
-                      {f.country(code)}
-                    </option>
-                  ))}
-                </Select>
-              </Field>
-              <ErrorBar message={error} />
-            </DialogContent>
-            <DialogActions>
-              <Button type="button" onClick={onClose} disabled={busy}>
-                {t('cancel')}
-              </Button>
-              <Button type="submit" appearance="primary" disabled={busy}>
-                {t('add')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+          autoComplete="off"
+        />
+      </Field>
+      <Field label={t('domain')}>
+        <Select value={domain} onChange={(_, d) => setDomain(d.value)}>
+          {domains.map((d) => (
+            <option key={d} value={d}>
+              {`@${d}`}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label={t('password')} required validationMessage={touched && !password ? t('required') : undefined}>
+        <Input type="password" value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="new-password" />
+      </Field>
+      <Field label={t('usageLocation')}>
+        <Select value={location} onChange={(_, d) => setLocation(d.value)}>
+          {countries.map((code) => (
+            <option key={code} value={code}>
+              {f.country(code)}
+            </option>
+          ))}
+        </Select>
+      </Field>
+    </FormDialog>
   );
 }

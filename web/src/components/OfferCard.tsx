@@ -6,7 +6,7 @@ import type { Offer } from '../api';
 import { useFormat } from '../format';
 import { useCommonStyles } from './common';
 import { priceOf } from './PurchaseForm';
-import { useSkuName } from '../names';
+import { offerDescription, useSkuName } from '../names';
 
 const useStyles = makeStyles({
   card: { position: 'relative', justifyContent: 'space-between' },
@@ -56,9 +56,10 @@ export function OfferPrice({ offer }: { offer: Offer }) {
 export function OfferCard({ offer, actions, className, onPointerEnter }: { offer: Offer; actions: ReactNode; className?: string; onPointerEnter?: () => void }) {
   const s = useStyles();
   const c = useCommonStyles();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const titleId = useId();
   const name = useSkuName();
+  const description = offerDescription(offer, i18n.language);
   return (
     <section aria-labelledby={titleId} className={mergeClasses(c.card, s.card, className)} data-testid="offer" onPointerEnter={onPointerEnter}>
       <div className={s.top}>
@@ -71,7 +72,7 @@ export function OfferCard({ offer, actions, className, onPointerEnter }: { offer
           </Badge>
         ) : null}
         {offer.purchased ? <AlreadyPurchased /> : null}
-        {offer.description ? <p className={c.muted}>{offer.description}</p> : null}
+        {description ? <p className={c.muted}>{description}</p> : null}
       </div>
       <OfferPrice offer={offer} />
       <div className={c.row}>{actions}</div>

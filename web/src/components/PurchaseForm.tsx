@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { BillingCycle, Offer } from '../api';
 import type { NewLine } from '../cart';
 import { multiply, useFormat } from '../format';
+import { useSubmit } from '../submit';
 import { ErrorBar, useCommonStyles } from './common';
 
 const useStyles = makeStyles({
@@ -39,9 +40,9 @@ export function PurchaseForm({
   const [quantityText, setQuantityText] = useState(String(min));
   const [cycle, setCycle] = useState<BillingCycle>(cycles[0] ?? 'monthly');
   const [autoAssign, setAutoAssign] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
+  const busy = submit.busy;
   const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
   const quantity = /^\d+$/.test(quantityText.trim()) ? Number(quantityText.trim()) : NaN;
   const valid = Number.isInteger(quantity) && quantity >= min && quantity <= max;
@@ -51,19 +52,11 @@ export function PurchaseForm({
     <form
       className={c.form}
       noValidate
-      onSubmit={async (e) => {
+      onSubmit={(e) => {
         e.preventDefault();
         setTouched(true);
-        if (!valid || busy) return;
-        setBusy(true);
-        setError(null);
-        try {
-          await onSubmit({ skuId: offer.skuId, quantity, billingCycle: cycle, autoAssign: showAutoAssign && autoAssign });
-        } catch (err) {
-          setError(err instanceof Error ? err.message : String(err));
-        } finally {
-          setBusy(false);
-        }
+        if (!valid) return;
+        void submit.run(() => onSubmit({ skuId: offer.skuId, quantity, billingCycle: cycle, autoAssign: showAutoAssign && autoAssign }));
       }}
     >
       <Field
@@ -107,7 +100,7 @@ export function PurchaseForm({
       <p className={c.p} aria-live="polite">
         {valid && unit ? t('estimatedTotal', { amount: f.money(multiply(unit, quantity)) }) : '\u00a0'}
       </p>
-      <ErrorBar message={error} />
+      <ErrorBar message={submit.message} />
       <div className={c.row}>
         <Button type="submit" appearance="primary" disabled={busy}>
           {submitLabel}

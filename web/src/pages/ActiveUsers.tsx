@@ -1,26 +1,15 @@
 // Users → Active users: search (startswith(displayName,'…')), paging by
 // @odata.nextLink, add a user, and license changes for many selected users.
-import {
-  Button,
-  Checkbox,
-  SearchBox,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Toolbar,
-  ToolbarButton,
-  makeStyles,
-} from '@fluentui/react-components';
+import { Button, Checkbox, SearchBox, Toolbar, ToolbarButton, makeStyles } from '@fluentui/react-components';
 import { ArrowRepeatAllRegular, ArrowSyncRegular, KeyRegular, KeyResetRegular, PersonAddRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router-dom';
 import { api, odataString, relativeLink, type GraphUser, type ListResponse, type Organization } from '../api';
 import { ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { AddUserDialog, AssignDialog, MoveDialog, RemoveDialog } from '../components/LicenseDialogs';
+import { useErrorText } from '../errors';
 import { useFormat } from '../format';
 import { loadProducts, useLoad } from '../hooks';
 import type { BatchResult } from '../licensing';
@@ -58,7 +47,8 @@ export function ActiveUsers() {
   const [next, setNext] = useState<string | null>(null);
   const [count, setCount] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
+  const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<Map<string, GraphUser>>(new Map());
   const [dialog, setDialog] = useState<'add' | 'assign' | 'remove' | 'move' | null>(
     (loc.state as { addUser?: boolean } | null)?.addUser && perms.canManageUsers ? 'add' : null,
@@ -86,7 +76,7 @@ export function ActiveUsers() {
         setNext(r['@odata.nextLink'] ?? null);
         setCount(typeof r['@odata.count'] === 'number' ? r['@odata.count'] : null);
       })
-      .catch((e: unknown) => id === reqId.current && setError(e instanceof Error ? e.message : String(e)))
+      .catch((e: unknown) => id === reqId.current && setError(e))
       .finally(() => id === reqId.current && setLoading(false));
   }, [query, tick]);
 
@@ -106,7 +96,7 @@ export function ActiveUsers() {
         });
         setNext(r['@odata.nextLink'] ?? null);
       })
-      .catch((e: unknown) => id === reqId.current && setError(e instanceof Error ? e.message : String(e)))
+      .catch((e: unknown) => id === reqId.current && setError(e))
       .finally(() => id === reqId.current && setLoading(false));
   }, [next]);
 
@@ -177,59 +167,61 @@ export function ActiveUsers() {
         </span>
       </div>
       {notice ? <InfoBar intent="success">{notice}</InfoBar> : null}
-      <ErrorBar message={error} onRetry={() => setTick((x) => x + 1)} />
+      <ErrorBar message={error ? errorText(error) : null} onRetry={() => setTick((x) => x + 1)} />
       <ErrorBar message={products.error} />
-      <div className={c.tableWrap}>
-        <Table aria-label={t('activeUsers')} style={{ minWidth: 600 }}>
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell className={s.checkCell}>
-                <Checkbox
-                  aria-label={t('selectAll')}
-                  checked={allSelected ? true : someSelected ? 'mixed' : false}
-                  onChange={() =>
-                    setSelected((cur) => {
-                      const m = new Map(cur);
-                      if (allSelected) users.forEach((u) => m.delete(u.id));
-                      else users.forEach((u) => m.set(u.id, u));
-                      return m;
-                    })
-                  }
-                />
-              </TableHeaderCell>
-              <TableHeaderCell>{t('displayName')}</TableHeaderCell>
-              <TableHeaderCell>{t('username')}</TableHeaderCell>
-              <TableHeaderCell>{t('licenses')}</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {users.map((u) => (
-              <TableRow key={u.id} data-testid="user-row" aria-selected={selected.has(u.id)}>
-                <TableCell className={s.checkCell}>
-                  <Checkbox
-                    aria-label={t('selectUser', { name: u.displayName })}
-                    checked={selected.has(u.id)}
-                    onChange={(_, d) =>
-                      setSelected((cur) => {
-                        const m = new Map(cur);
-                        if (d.checked) m.set(u.id, u);
-                        else m.delete(u.id);
-                        return m;
-                      })
-                    }
-                  />
-                </TableCell>
-                <TableCell>
-                  {u.displayName}
-                  {u.accountEnabled === false ? <span className={c.muted}> · {t('signInBlocked')}</span> : null}
-                </TableCell>
-                <TableCell style={{ overflowWrap: 'anywhere' }}>{u.userPrincipalName}</TableCell>
-                <TableCell data-testid="user-licenses">{licenseNames(u)}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </div>
+      <DataTable
+        label={t('activeUsers')}
+        minWidth={600}
+        rows={users}
+        rowKey={(u) => u.id}
+        rowProps={(u) => ({ 'data-testid': 'user-row', 'aria-selected': selected.has(u.id) })}
+        columns={[
+          {
+            key: 'select',
+            className: s.checkCell,
+            header: (
+              <Checkbox
+                aria-label={t('selectAll')}
+                checked={allSelected ? true : someSelected ? 'mixed' : false}
+                onChange={() =>
+                  setSelected((cur) => {
+                    const m = new Map(cur);
+                    if (allSelected) users.forEach((u) => m.delete(u.id));
+                    else users.forEach((u) => m.set(u.id, u));
+                    return m;
+                  })
+                }
+              />
+            ),
+            cell: (u) => (
+              <Checkbox
+                aria-label={t('selectUser', { name: u.displayName })}
+                checked={selected.has(u.id)}
+                onChange={(_, d) =>
+                  setSelected((cur) => {
+                    const m = new Map(cur);
+                    if (d.checked) m.set(u.id, u);
+                    else m.delete(u.id);
+                    return m;
+                  })
+                }
+              />
+            ),
+          },
+          {
+            key: 'name',
+            header: t('displayName'),
+            cell: (u) => (
+              <>
+                {u.displayName}
+                {u.accountEnabled === false ? <span className={c.muted}> · {t('signInBlocked')}</span> : null}
+              </>
+            ),
+          },
+          { key: 'upn', header: t('username'), wrapAnywhere: true, cell: (u) => u.userPrincipalName },
+          { key: 'licenses', header: t('licenses'), 'data-testid': 'user-licenses', cell: (u) => licenseNames(u) },
+        ]}
+      />
       {loading ? <Loading /> : null}
       {!loading && users.length === 0 && !error ? <p className={c.p}>{t('noUsers')}</p> : null}
       {next && !loading ? (

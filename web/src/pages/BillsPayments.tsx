@@ -1,22 +1,5 @@
 // Billing → Bills & payments: orders, invoices (PDF), payment methods.
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Link,
-  Tab,
-  TabList,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-} from '@fluentui/react-components';
+import { Button, Link, Tab, TabList } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular, DocumentPdfRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -25,8 +8,11 @@ import { ErrorBar, InfoBar, Loading, PageHeader, StatusBadge, useCommonStyles } 
 import { useFormat } from '../format';
 import { getAll, useLoad } from '../hooks';
 import { useSignedIn } from '../session';
-import { CardFields, cardBody, emptyCard, methodLabel } from './Checkout';
+import { CardForm, cardBody, emptyCard, methodLabel } from '../components/CardForm';
+import { DataTable } from '../components/DataTable';
+import { FormDialog } from '../components/FormDialog';
 import { useSkuName } from '../names';
+import { useSubmit } from '../submit';
 
 type TabKey = 'orders' | 'invoices' | 'methods';
 
@@ -41,36 +27,24 @@ function Orders() {
   if (!orders.data?.length) return <p className={c.p}>{t('noOrders')}</p>;
   const sorted = [...orders.data].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
   return (
-    <div className={c.tableWrap}>
-      <Table aria-label={t('orders')} style={{ minWidth: 640 }}>
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell>{t('orderNumber')}</TableHeaderCell>
-            <TableHeaderCell>{t('date')}</TableHeaderCell>
-            <TableHeaderCell>{t('items')}</TableHeaderCell>
-            <TableHeaderCell>{t('total')}</TableHeaderCell>
-            <TableHeaderCell>{t('status')}</TableHeaderCell>
-            <TableHeaderCell>{t('payment')}</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {sorted.map((o) => (
-            <TableRow key={o.id}>
-              <TableCell style={{ overflowWrap: 'anywhere' }}>{o.id}</TableCell>
-              <TableCell>{f.date(o.createdAt)}</TableCell>
-              <TableCell>
-                {o.lineItems.map((l) => `${name(l.skuId, l.name)} × ${f.num(l.quantity)}`).join(', ')}
-              </TableCell>
-              <TableCell className={c.num}>{f.money(o.total)}</TableCell>
-              <TableCell>
-                <StatusBadge status={o.status} />
-              </TableCell>
-              <TableCell>{o.payment ? <StatusBadge status={o.payment.status} /> : '—'}</TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </div>
+    <DataTable
+      label={t('orders')}
+      minWidth={640}
+      rows={sorted}
+      rowKey={(o) => o.id}
+      columns={[
+        { key: 'id', header: t('orderNumber'), wrapAnywhere: true, cell: (o) => o.id },
+        { key: 'date', header: t('date'), cell: (o) => f.date(o.createdAt) },
+        {
+          key: 'items',
+          header: t('items'),
+          cell: (o) => o.lineItems.map((l) => `${name(l.skuId, l.name)} × ${f.num(l.quantity)}`).join(', '),
+        },
+        { key: 'total', header: t('total'), numeric: true, cell: (o) => f.money(o.total) },
+        { key: 'status', header: t('status'), cell: (o) => <StatusBadge status={o.status} /> },
+        { key: 'payment', header: t('payment'), cell: (o) => (o.payment?.status ? <StatusBadge status={o.payment.status} /> : '—') },
+      ]}
+    />
   );
 }
 
@@ -82,87 +56,49 @@ function Invoices() {
   if (invoices.loading && !invoices.data) return <Loading />;
   if (invoices.error) return <ErrorBar message={invoices.error} onRetry={invoices.reload} />;
   if (!invoices.data?.length) return <p className={c.p}>{t('noInvoices')}</p>;
+  const numberOf = (inv: Invoice) => inv.number ?? inv.id;
   return (
-    <div className={c.tableWrap}>
-      <Table aria-label={t('invoices')} style={{ minWidth: 640 }}>
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell>{t('invoiceNumber')}</TableHeaderCell>
-            <TableHeaderCell>{t('date')}</TableHeaderCell>
-            <TableHeaderCell>{t('amount')}</TableHeaderCell>
-            <TableHeaderCell>{t('status')}</TableHeaderCell>
-            <TableHeaderCell>{t('dueDate')}</TableHeaderCell>
-            <TableHeaderCell>PDF</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {invoices.data.map((inv) => {
-            const number = inv.number ?? inv.invoiceNumber ?? inv.id;
-            return (
-              <TableRow key={inv.id}>
-                <TableCell>{number}</TableCell>
-                <TableCell>{f.date(inv.issuedAt ?? inv.createdAt ?? inv.date)}</TableCell>
-                <TableCell className={c.num}>{f.money(inv.total ?? inv.amount)}</TableCell>
-                <TableCell>{inv.status ? <StatusBadge status={inv.status} /> : '—'}</TableCell>
-                <TableCell>{f.date(inv.dueDate)}</TableCell>
-                <TableCell>
-                  <Link href={`/api/v1/invoices/${encodeURIComponent(inv.id)}/pdf`} target="_blank" rel="noopener" aria-label={t('downloadPdf', { number })}>
-                    <DocumentPdfRegular aria-hidden style={{ verticalAlign: 'middle' }} /> PDF
-                  </Link>
-                </TableCell>
-              </TableRow>
-            );
-          })}
-        </TableBody>
-      </Table>
-    </div>
+    <DataTable
+      label={t('invoices')}
+      minWidth={640}
+      rows={invoices.data}
+      rowKey={(inv) => inv.id}
+      columns={[
+        { key: 'number', header: t('invoiceNumber'), cell: numberOf },
+        { key: 'date', header: t('date'), cell: (inv) => f.date(inv.issuedAt) },
+        { key: 'amount', header: t('amount'), numeric: true, cell: (inv) => f.money(inv.total) },
+        { key: 'status', header: t('status'), cell: (inv) => (inv.status ? <StatusBadge status={inv.status} /> : '—') },
+        { key: 'due', header: t('dueDate'), cell: (inv) => f.date(inv.dueDate) },
+        {
+          key: 'pdf',
+          header: 'PDF',
+          cell: (inv) => (
+            <Link href={`/api/v1/invoices/${encodeURIComponent(inv.id)}/pdf`} target="_blank" rel="noopener" aria-label={t('downloadPdf', { number: numberOf(inv) })}>
+              <DocumentPdfRegular aria-hidden style={{ verticalAlign: 'middle' }} /> PDF
+            </Link>
+          ),
+        },
+      ]}
+    />
   );
 }
 
 function AddCardDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (pm: PaymentMethod) => void }) {
-  const c = useCommonStyles();
   const { t } = useTranslation();
   const { session } = useSignedIn();
   const [card, setCard] = useState(() => emptyCard(session.user.displayName));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const submit = useSubmit();
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && !busy && onClose()}>
-      <DialogSurface>
-        <form
-          noValidate
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (busy) return;
-            setBusy(true);
-            setError(null);
-            try {
-              onAdded(await api.post<PaymentMethod>('/api/v1/paymentMethods', cardBody(card)));
-            } catch (err) {
-              setError(err instanceof Error ? err.message : String(err));
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          <DialogBody>
-            <DialogTitle>{t('addPaymentMethod')}</DialogTitle>
-            <DialogContent className={c.form}>
-              <CardFields card={card} onChange={setCard} />
-              <ErrorBar message={error} />
-            </DialogContent>
-            <DialogActions>
-              <Button type="button" onClick={onClose} disabled={busy}>
-                {t('cancel')}
-              </Button>
-              <Button type="submit" appearance="primary" disabled={busy}>
-                {t('save')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog
+      title={t('addPaymentMethod')}
+      submitLabel={t('save')}
+      busy={submit.busy}
+      error={submit.message}
+      onClose={onClose}
+      onSubmit={() => submit.run(async () => onAdded(await api.post<PaymentMethod>('/api/v1/paymentMethods', cardBody(card))))}
+    >
+      <CardForm card={card} onChange={setCard} />
+    </FormDialog>
   );
 }
 
@@ -173,8 +109,8 @@ function Methods() {
   const methods = useLoad((signal) => getAll<PaymentMethod>('/api/v1/paymentMethods', signal), []);
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<PaymentMethod | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const enable = useSubmit();
+  const remove = useSubmit();
   const [notice, setNotice] = useState<string | null>(null);
   const list = methods.data ?? [];
   const hasInvoice = list.some((m) => m.type === 'invoice');
@@ -188,19 +124,13 @@ function Methods() {
           </Button>
           {session.organization.invoiceEligible && !hasInvoice && methods.data ? (
             <Button
-              disabled={busy}
-              onClick={async () => {
-                setBusy(true);
-                setError(null);
-                try {
+              disabled={enable.busy}
+              onClick={() =>
+                enable.run(async () => {
                   await api.post('/api/v1/paymentMethods', { type: 'invoice' });
                   methods.reload();
-                } catch (e) {
-                  setError(e instanceof Error ? e.message : String(e));
-                } finally {
-                  setBusy(false);
-                }
-              }}
+                })
+              }
             >
               {t('enableInvoice')}
             </Button>
@@ -208,7 +138,7 @@ function Methods() {
         </div>
       ) : null}
       {notice ? <InfoBar intent="success">{notice}</InfoBar> : null}
-      <ErrorBar message={error} />
+      <ErrorBar message={enable.message} />
       {methods.loading && !methods.data ? <Loading /> : null}
       <ErrorBar message={methods.error} onRetry={methods.reload} />
       {methods.data && list.length === 0 ? <p className={c.p}>{t('noPaymentMethods')}</p> : null}
@@ -245,40 +175,24 @@ function Methods() {
         />
       ) : null}
       {deleting ? (
-        <Dialog open modalType="alert" onOpenChange={(_, d) => !d.open && !busy && setDeleting(null)}>
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>{t('deleteConfirm', { method: methodLabel(t, deleting) })}</DialogTitle>
-              <DialogContent>
-                <ErrorBar message={error} />
-              </DialogContent>
-              <DialogActions>
-                <Button onClick={() => setDeleting(null)} disabled={busy}>
-                  {t('cancel')}
-                </Button>
-                <Button
-                  appearance="primary"
-                  disabled={busy}
-                  onClick={async () => {
-                    setBusy(true);
-                    setError(null);
-                    try {
-                      await api.del(`/api/v1/paymentMethods/${encodeURIComponent(deleting.id)}`);
-                      setDeleting(null);
-                      methods.reload();
-                    } catch (e) {
-                      setError(e instanceof Error ? e.message : String(e));
-                    } finally {
-                      setBusy(false);
-                    }
-                  }}
-                >
-                  {t('delete')}
-                </Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+        <FormDialog
+          alert
+          title={t('deleteConfirm', { method: methodLabel(t, deleting) })}
+          submitLabel={t('delete')}
+          busy={remove.busy}
+          error={remove.message}
+          onClose={() => {
+            remove.clear();
+            setDeleting(null);
+          }}
+          onSubmit={() =>
+            remove.run(async () => {
+              await api.del(`/api/v1/paymentMethods/${encodeURIComponent(deleting.id)}`);
+              setDeleting(null);
+              methods.reload();
+            })
+          }
+        />
       ) : null}
     </div>
   );

@@ -1,29 +1,18 @@
 // Cart → Check out → Review pricing → Next → Payment information → Place order
 // → Order confirmation → Go to Admin Home. A declined card (402 PaymentDeclined)
 // leaves the cart active; the page says so and stays on the payment step.
-import {
-  Button,
-  Field,
-  Input,
-  Radio,
-  RadioGroup,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  makeStyles,
-  mergeClasses,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, Field, Radio, RadioGroup, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { CheckmarkCircleFilled } from '@fluentui/react-icons';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, uuid, type Cart, type ListResponse, type Order, type PaymentMethod } from '../api';
 import { useCart } from '../cart';
+import { CardForm, brandName, cardBody, emptyCard, methodLabel, type NewCard } from '../components/CardForm';
 import { ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { useErrorText } from '../errors';
+import { useSubmit } from '../submit';
 import { useFormat } from '../format';
 import { useLoad } from '../hooks';
 import { useSignedIn } from '../session';
@@ -52,11 +41,6 @@ const useStyles = makeStyles({
     border: '1px solid currentColor',
     marginRight: '6px',
     fontSize: tokens.fontSizeBase200,
-  },
-  cardGrid: {
-    display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 160px), 1fr))',
-    gap: '12px',
   },
   methodRow: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: '8px' },
   done: { display: 'flex', alignItems: 'center', gap: '8px', color: tokens.colorPaletteGreenForeground1 },
@@ -88,28 +72,6 @@ function cycleLabel(t: (k: string) => string, cycle: string) {
   return cycle === 'annual' ? t('cycleAnnual') : t('cycleMonthly');
 }
 
-const BRANDS: Record<string, string> = {
-  visa: 'Visa',
-  mastercard: 'Mastercard',
-  amex: 'American Express',
-  'american express': 'American Express',
-  discover: 'Discover',
-  jcb: 'JCB',
-  unionpay: 'UnionPay',
-  diners: 'Diners Club',
-};
-
-/** A card brand as people write it, whatever case the server sent. */
-export function brandName(brand: string | null | undefined): string {
-  if (!brand) return 'Card';
-  return BRANDS[brand.toLowerCase()] ?? brand;
-}
-
-export function methodLabel(t: (k: string, o?: Record<string, unknown>) => string, m: PaymentMethod): string {
-  if (m.type === 'invoice') return t('payByInvoice');
-  return t('cardEnding', { brand: brandName(m.brand), last4: m.last4 ?? '????' });
-}
-
 function PricingTable({ cart }: { cart: Cart }) {
   const c = useCommonStyles();
   const name = useSkuName();
@@ -117,30 +79,18 @@ function PricingTable({ cart }: { cart: Cart }) {
   const f = useFormat();
   return (
     <>
-      <div className={c.tableWrap}>
-        <Table aria-label={t('reviewPricing')} style={{ minWidth: 560 }}>
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>{t('product')}</TableHeaderCell>
-              <TableHeaderCell>{t('unitPrice')}</TableHeaderCell>
-              <TableHeaderCell>{t('quantity')}</TableHeaderCell>
-              <TableHeaderCell>{t('billingFrequency')}</TableHeaderCell>
-              <TableHeaderCell>{t('amount')}</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {cart.lineItems.map((l) => (
-              <TableRow key={l.id ?? `${l.skuId}-${l.billingCycle}`}>
-                <TableCell>{name(l.skuId, l.name)}</TableCell>
-                <TableCell className={c.num}>{f.money(l.unitPrice)}</TableCell>
-                <TableCell className={c.num}>{f.num(l.quantity)}</TableCell>
-                <TableCell>{cycleLabel(t, l.billingCycle)}</TableCell>
-                <TableCell className={c.num}>{f.money(l.amount)}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </div>
+      <DataTable
+        label={t('reviewPricing')}
+        rows={cart.lineItems}
+        rowKey={(l) => l.id ?? `${l.skuId}-${l.billingCycle}`}
+        columns={[
+          { key: 'product', header: t('product'), cell: (l) => name(l.skuId, l.name) },
+          { key: 'unitPrice', header: t('unitPrice'), numeric: true, cell: (l) => f.money(l.unitPrice) },
+          { key: 'quantity', header: t('quantity'), numeric: true, cell: (l) => f.num(l.quantity) },
+          { key: 'cycle', header: t('billingFrequency'), cell: (l) => cycleLabel(t, l.billingCycle) },
+          { key: 'amount', header: t('amount'), numeric: true, cell: (l) => f.money(l.amount) },
+        ]}
+      />
       <dl className={c.totals} aria-label={t('total')}>
         <dt>{t('subtotal')}</dt>
         <dd data-testid="subtotal">{f.money(cart.subtotal)}</dd>
@@ -153,64 +103,6 @@ function PricingTable({ cart }: { cart: Cart }) {
       </dl>
     </>
   );
-}
-
-interface NewCard {
-  number: string;
-  expMonth: string;
-  expYear: string;
-  cvc: string;
-  holderName: string;
-}
-
-export function CardFields({ card, onChange }: { card: NewCard; onChange: (c: NewCard) => void }) {
-  const s = useStyles();
-  const { t } = useTranslation();
-  return (
-    <>
-      <Field label={t('cardNumber')} required>
-        <Input
-          inputMode="numeric"
-          autoComplete="cc-number"
-          value={card.number}
-          onChange={(_, d) => onChange({ ...card, number: d.value })}
-        />
-      </Field>
-      <div className={s.cardGrid}>
-        <Field label={t('expMonth')} required>
-          <Input inputMode="numeric" autoComplete="cc-exp-month" placeholder="MM" value={card.expMonth} onChange={(_, d) => onChange({ ...card, expMonth: d.value })} />
-        </Field>
-        <Field label={t('expYear')} required>
-          <Input inputMode="numeric" autoComplete="cc-exp-year" placeholder="YYYY" value={card.expYear} onChange={(_, d) => onChange({ ...card, expYear: d.value })} />
-        </Field>
-        <Field label={t('cvc')} required>
-          <Input inputMode="numeric" autoComplete="cc-csc" value={card.cvc} onChange={(_, d) => onChange({ ...card, cvc: d.value })} />
-        </Field>
-      </div>
-      <Field label={t('holderName')} required>
-        <Input autoComplete="cc-name" value={card.holderName} onChange={(_, d) => onChange({ ...card, holderName: d.value })} />
-      </Field>
-    </>
-  );
-}
-
-export function cardBody(card: NewCard) {
-  let year = Number(card.expYear.trim());
-  if (year > 0 && year < 100) year += 2000;
-  return {
-    type: 'card',
-    card: {
-      number: card.number.replace(/[\s-]/g, ''),
-      expMonth: Number(card.expMonth.trim()),
-      expYear: year,
-      cvc: card.cvc.trim(),
-      holderName: card.holderName.trim(),
-    },
-  };
-}
-
-export function emptyCard(holderName: string): NewCard {
-  return { number: '', expMonth: '', expYear: '', cvc: '', holderName };
 }
 
 export function Checkout() {
@@ -226,11 +118,12 @@ export function Checkout() {
   const [step, setStep] = useState<Step>('review');
   const cart = useLoad((signal) => api.get<Cart>(`/api/v1/carts/${encodeURIComponent(cartId)}`, { signal }), [cartId]);
   const [methods, setMethods] = useState<PaymentMethod[] | null>(null);
-  const [methodsError, setMethodsError] = useState<string | null>(null);
+  const [methodsError, setMethodsError] = useState<unknown>(null);
   const [choice, setChoice] = useState<string>('');
   const [card, setCard] = useState<NewCard>(() => emptyCard(session.user.displayName));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ title?: string; message: string } | null>(null);
+  const submit = useSubmit();
+  const errorText = useErrorText();
+  const busy = submit.busy;
   const [order, setOrder] = useState<Order | null>(null);
   const checkoutKey = useRef(uuid());
 
@@ -244,56 +137,51 @@ export function Checkout() {
         const firstCard = list.find((m) => m.type === 'card') ?? list[0];
         setChoice((cur) => cur || (firstCard ? firstCard.id : 'new-card'));
       })
-      .catch((e: unknown) => setMethodsError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setMethodsError(e));
   }, [step, methods]);
 
   const hasInvoice = methods?.some((m) => m.type === 'invoice') ?? false;
 
   async function placeOrder() {
-    if (!cart.data || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      let paymentMethodId = choice;
-      if (!choice) throw new Error(t('choosePaymentMethod'));
-      if (choice === 'new-card') {
-        const pm = await api.post<PaymentMethod>('/api/v1/paymentMethods', cardBody(card));
-        setMethods((ms) => [...(ms ?? []), pm]);
-        setChoice(pm.id);
-        setCard(emptyCard(session.user.displayName));
-        paymentMethodId = pm.id;
-      } else if (choice === 'new-invoice') {
-        const pm = await api.post<PaymentMethod>('/api/v1/paymentMethods', { type: 'invoice' });
-        setMethods((ms) => [...(ms ?? []), pm]);
-        setChoice(pm.id);
-        paymentMethodId = pm.id;
-      }
-      const o = await api.post<Order>(
-        `/api/v1/carts/${encodeURIComponent(cart.data.id)}/checkout`,
-        { paymentMethodId },
-        { idempotencyKey: checkoutKey.current },
-      );
-      setOrder(o);
-      setStep('done');
-      cartCtx.clear();
-      void cartCtx.refresh();
-    } catch (e) {
-      // A definitive answer ends this attempt; after a network failure the retry
-      // reuses the key, so the server replays instead of charging twice (R5).
-      if (!(e instanceof ApiError && e.status === 0)) checkoutKey.current = uuid();
-      if (e instanceof ApiError && (e.status === 402 || e.code === 'PaymentDeclined')) {
-        setError({ title: t('paymentDeclined'), message: t('paymentDeclinedBody') });
+    if (!cart.data) return;
+    const cartId = cart.data.id;
+    await submit.run(async () => {
+      try {
+        let paymentMethodId = choice;
+        if (!choice) throw new Error(t('choosePaymentMethod'));
+        if (choice === 'new-card') {
+          const pm = await api.post<PaymentMethod>('/api/v1/paymentMethods', cardBody(card));
+          setMethods((ms) => [...(ms ?? []), pm]);
+          setChoice(pm.id);
+          setCard(emptyCard(session.user.displayName));
+          paymentMethodId = pm.id;
+        } else if (choice === 'new-invoice') {
+          const pm = await api.post<PaymentMethod>('/api/v1/paymentMethods', { type: 'invoice' });
+          setMethods((ms) => [...(ms ?? []), pm]);
+          setChoice(pm.id);
+          paymentMethodId = pm.id;
+        }
+        const o = await api.post<Order>(
+          `/api/v1/carts/${encodeURIComponent(cartId)}/checkout`,
+          { paymentMethodId },
+          { idempotencyKey: checkoutKey.current },
+        );
+        setOrder(o);
+        setStep('done');
+        cartCtx.clear();
         void cartCtx.refresh();
-      } else if (e instanceof ApiError && (e.status === 409 && e.code === 'CartAlreadyOrdered')) {
-        setError({ message: t('cartAlreadyOrdered') });
-        void cartCtx.refresh();
-      } else {
-        setError({ message: e instanceof Error ? e.message : String(e) });
+      } catch (e) {
+        // A definitive answer ends this attempt; after a network failure the retry
+        // reuses the key, so the server replays instead of charging twice (R5).
+        if (!(e instanceof ApiError && e.status === 0)) checkoutKey.current = uuid();
+        // A declined card or an ordered cart changes the cart: show its state.
+        if (e instanceof ApiError && (e.status === 402 || e.code === 'CartAlreadyOrdered')) void cartCtx.refresh();
+        throw e;
       }
-    } finally {
-      setBusy(false);
-    }
+    });
   }
+
+  const declined = submit.error instanceof ApiError && (submit.error.status === 402 || submit.error.code === 'PaymentDeclined');
 
   const nameOf = (skuId: string) => cart.data?.lineItems.find((l) => l.skuId === skuId)?.name ?? skuId;
 
@@ -334,33 +222,27 @@ export function Checkout() {
                 })}
           </dd>
         </dl>
-        <div className={c.tableWrap}>
-          <Table aria-label={t('subscriptions')} style={{ minWidth: 560 }}>
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>{t('product')}</TableHeaderCell>
-                <TableHeaderCell>{t('quantity')}</TableHeaderCell>
-                <TableHeaderCell>{t('billingFrequency')}</TableHeaderCell>
-                <TableHeaderCell>{t('amount')}</TableHeaderCell>
-                <TableHeaderCell>{t('subscriptions')}</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {order.lineItems.map((l, i) => (
-                <TableRow key={l.subscriptionId ?? i}>
-                  <TableCell>{name(l.skuId, l.name ?? nameOf(l.skuId))}</TableCell>
-                  <TableCell className={c.num}>{f.num(l.quantity)}</TableCell>
-                  <TableCell>{cycleLabel(t, l.billingCycle)}</TableCell>
-                  <TableCell className={c.num}>{f.money(l.amount)}</TableCell>
-                  <TableCell>
-                    {l.subscriptionId ? t('subscriptionCreated') : '—'}
-                    {l.licensesAutoAssigned ? ` · ${t('licensesAutoAssigned', { count: l.licensesAutoAssigned })}` : ''}
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <DataTable
+          label={t('subscriptions')}
+          rows={order.lineItems}
+          rowKey={(l, i) => l.subscriptionId ?? String(i)}
+          columns={[
+            { key: 'product', header: t('product'), cell: (l) => name(l.skuId, l.name ?? nameOf(l.skuId)) },
+            { key: 'quantity', header: t('quantity'), numeric: true, cell: (l) => f.num(l.quantity) },
+            { key: 'cycle', header: t('billingFrequency'), cell: (l) => cycleLabel(t, l.billingCycle) },
+            { key: 'amount', header: t('amount'), numeric: true, cell: (l) => f.money(l.amount) },
+            {
+              key: 'subscription',
+              header: t('subscriptions'),
+              cell: (l) => (
+                <>
+                  {l.subscriptionId ? t('subscriptionCreated') : '—'}
+                  {l.licensesAutoAssigned ? ` · ${t('licensesAutoAssigned', { count: l.licensesAutoAssigned })}` : ''}
+                </>
+              ),
+            },
+          ]}
+        />
         {assigned > 0 || order.lineItems.some((l) => l.autoAssign) ? (
           <p className={c.p} data-testid="licenses-auto-assigned">
             {t('licensesAutoAssigned', { count: assigned })}
@@ -407,8 +289,8 @@ export function Checkout() {
         <dt className={c.totalRow}>{t('total')}</dt>
         <dd className={c.totalRow}>{f.money(data.total)}</dd>
       </dl>
-      <ErrorBar message={methodsError} />
-      {error ? <ErrorBar title={error.title} message={error.message} /> : null}
+      <ErrorBar message={methodsError ? errorText(methodsError) : null} />
+      <ErrorBar title={declined ? t('paymentDeclined') : undefined} message={submit.message} />
       {!methods && !methodsError ? <Loading /> : null}
       {methods ? (
         <form
@@ -436,7 +318,7 @@ export function Checkout() {
           {choice === 'new-invoice' || methods.find((m) => m.id === choice)?.type === 'invoice' ? (
             <p className={c.muted}>{t('invoiceTerms')}</p>
           ) : null}
-          {choice === 'new-card' ? <CardFields card={card} onChange={setCard} /> : null}
+          {choice === 'new-card' ? <CardForm card={card} onChange={setCard} /> : null}
           <div className={c.row}>
             <Button type="button" onClick={() => setStep('review')} disabled={busy}>
               {t('back')}

@@ -1,9 +1,10 @@
-import { Button, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { Button } from '@fluentui/react-components';
 import { AddRegular, CartRegular, KeyRegular, PersonAddRegular, ReceiptRegular } from '@fluentui/react-icons';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { api, type ListResponse, type Organization } from '../api';
 import { ErrorBar, Loading, PageHeader, StatusBadge, useCommonStyles } from '../components/common';
+import { DataTable } from '../components/DataTable';
 import { useFormat } from '../format';
 import { loadProducts, totalUnits, useLoad } from '../hooks';
 import { useSignedIn } from '../session';
@@ -103,37 +104,24 @@ export function Home() {
         <ErrorBar message={products.error} onRetry={products.reload} />
         {products.data && perms.readBilling && subs.length === 0 ? <p className={c.p}>{t('noSubscriptions')}</p> : null}
         {products.data && perms.readBilling && subs.length > 0 ? (
-          <div className={c.tableWrap}>
-            <Table aria-label={t('subscriptionsAtGlance')} style={{ minWidth: 560 }}>
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell>{t('product')}</TableHeaderCell>
-                  <TableHeaderCell>{t('status')}</TableHeaderCell>
-                  <TableHeaderCell>{t('licenses')}</TableHeaderCell>
-                  <TableHeaderCell>{t('nextBilling')}</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {subs.map((s) => {
+          <DataTable
+            label={t('subscriptionsAtGlance')}
+            rows={subs}
+            rowKey={(s) => s.id}
+            columns={[
+              { key: 'product', header: t('product'), cell: (s) => products.data!.nameOf(s.skuId) },
+              { key: 'status', header: t('status'), cell: (s) => <StatusBadge status={s.status} /> },
+              {
+                key: 'licenses',
+                header: t('licenses'),
+                cell: (s) => {
                   const sku = products.data!.skus.find((k) => k.skuId.toLowerCase() === s.skuId.toLowerCase());
-                  return (
-                    <TableRow key={s.id}>
-                      <TableCell>{products.data!.nameOf(s.skuId)}</TableCell>
-                      <TableCell>
-                        <StatusBadge status={s.status} />
-                      </TableCell>
-                      <TableCell>
-                        {sku
-                          ? t('licensesUsed', { used: f.num(sku.consumedUnits), total: f.num(totalUnits(sku)) })
-                          : f.num(s.quantity)}
-                      </TableCell>
-                      <TableCell>{f.date(s.currentPeriodEnd)}</TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </div>
+                  return sku ? t('licensesUsed', { used: f.num(sku.consumedUnits), total: f.num(totalUnits(sku)) }) : f.num(s.quantity);
+                },
+              },
+              { key: 'nextBilling', header: t('nextBilling'), cell: (s) => f.date(s.currentPeriodEnd) },
+            ]}
+          />
         ) : null}
         {products.data && !perms.readBilling ? (
           <ul>

@@ -1,35 +1,27 @@
 // Billing → Licenses: per product, who holds it
 // (GET /v1.0/users?$filter=assignedLicenses/any(x:x/skuId eq <guid>)),
 // with assign and unassign from there.
-import {
-  Button,
-  Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  SearchBox,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-} from '@fluentui/react-components';
+import { Button, Checkbox, SearchBox, makeStyles } from '@fluentui/react-components';
 import { ArrowLeftRegular, KeyRegular, KeyResetRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
 import { api, relativeLink, type GraphUser, type ListResponse } from '../api';
 import { AppLink, ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
+import { DataTable } from '../components/DataTable';
+import { FormDialog } from '../components/FormDialog';
 import { ResultView } from '../components/LicenseDialogs';
+import { useErrorText } from '../errors';
 import { useFormat } from '../format';
 import { available, loadProducts, totalUnits, useLoad } from '../hooks';
 import { assignToUsers, holds, removeFromUsers, type BatchResult } from '../licensing';
 import { useSignedIn } from '../session';
+import { useSubmit } from '../submit';
 import { EVENTUAL, usersQuery } from './ActiveUsers';
+
+const useStyles = makeStyles({
+  checkCell: { width: '44px' },
+});
 
 export function LicensesPage() {
   const c = useCommonStyles();
@@ -45,30 +37,22 @@ export function LicensesPage() {
       {products.loading && !products.data ? <Loading /> : null}
       {products.data && skus.length === 0 ? <p className={c.p}>{t('noProducts')}</p> : null}
       {skus.length > 0 ? (
-        <div className={c.tableWrap}>
-          <Table aria-label={t('licenses')} style={{ minWidth: 520 }}>
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>{t('product')}</TableHeaderCell>
-                <TableHeaderCell>{t('available')}</TableHeaderCell>
-                <TableHeaderCell>{t('assigned')}</TableHeaderCell>
-                <TableHeaderCell>{t('total')}</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {skus.map((k) => (
-                <TableRow key={k.skuId}>
-                  <TableCell>
-                    <AppLink to={`/licenses/${encodeURIComponent(k.skuId)}`}>{products.data!.nameOf(k.skuId)}</AppLink>
-                  </TableCell>
-                  <TableCell className={c.num}>{f.num(available(k))}</TableCell>
-                  <TableCell className={c.num}>{f.num(k.consumedUnits)}</TableCell>
-                  <TableCell className={c.num}>{f.num(totalUnits(k))}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <DataTable
+          label={t('licenses')}
+          minWidth={520}
+          rows={skus}
+          rowKey={(k) => k.skuId}
+          columns={[
+            {
+              key: 'product',
+              header: t('product'),
+              cell: (k) => <AppLink to={`/licenses/${encodeURIComponent(k.skuId)}`}>{products.data!.nameOf(k.skuId)}</AppLink>,
+            },
+            { key: 'available', header: t('available'), numeric: true, cell: (k) => f.num(available(k)) },
+            { key: 'assigned', header: t('assigned'), numeric: true, cell: (k) => f.num(k.consumedUnits) },
+            { key: 'total', header: t('total'), numeric: true, cell: (k) => f.num(totalUnits(k)) },
+          ]}
+        />
       ) : null}
     </div>
   );
@@ -81,7 +65,7 @@ function PickUsersDialog({ skuId, name, onClose, onDone }: { skuId: string; name
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState<Map<string, GraphUser>>(new Map());
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
   const [result, setResult] = useState<BatchResult | null>(null);
   useEffect(() => {
     const h = setTimeout(() => setQuery(search), 300);
@@ -90,71 +74,56 @@ function PickUsersDialog({ skuId, name, onClose, onDone }: { skuId: string; name
   const users = useLoad((signal) => api.get<ListResponse<GraphUser>>(usersQuery(query), { ...EVENTUAL, signal }), [query]);
 
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && !busy && onClose()}>
-      <DialogSurface>
-        <form
-          noValidate
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (busy || chosen.size === 0) return;
-            setBusy(true);
-            setResult(null);
-            try {
-              const r = await assignToUsers([...chosen.values()], skuId, session.organization.countryLetterCode);
-              onDone(r);
-              if (r.failed.length > 0) setResult(r);
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          <DialogBody>
-            <DialogTitle>{t('assignLicenses')}</DialogTitle>
-            <DialogContent className={c.form}>
-              <p className={c.p}>{name}</p>
-              <SearchBox aria-label={t('searchUsersShort')} placeholder={t('searchUsersShort')} value={search} onChange={(_, d) => setSearch(d.value)} />
-              <div role="group" aria-label={t('usersToAssign')} style={{ display: 'flex', flexDirection: 'column', maxHeight: 320, overflowY: 'auto' }}>
-                {users.loading ? <Loading /> : null}
-                <ErrorBar message={users.error} />
-                {users.data?.value.map((u) => {
-                  const has = holds(u, skuId);
-                  return (
-                    <Checkbox
-                      key={u.id}
-                      disabled={has}
-                      checked={has || chosen.has(u.id)}
-                      label={has ? `${u.displayName} (${t('alreadyAssigned')})` : u.displayName}
-                      onChange={(_, d) =>
-                        setChosen((cur) => {
-                          const m = new Map(cur);
-                          if (d.checked) m.set(u.id, u);
-                          else m.delete(u.id);
-                          return m;
-                        })
-                      }
-                    />
-                  );
-                })}
-              </div>
-              <ResultView result={result} />
-            </DialogContent>
-            <DialogActions>
-              <Button type="button" onClick={onClose} disabled={busy}>
-                {result ? t('close') : t('cancel')}
-              </Button>
-              <Button type="submit" appearance="primary" disabled={busy || chosen.size === 0}>
-                {t('assign')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog
+      title={t('assignLicenses')}
+      submitLabel={t('assign')}
+      cancelLabel={result ? t('close') : t('cancel')}
+      busy={submit.busy}
+      canSubmit={chosen.size > 0}
+      error={submit.message}
+      onClose={onClose}
+      onSubmit={() => {
+        setResult(null);
+        return submit.run(async () => {
+          const r = await assignToUsers([...chosen.values()], skuId, session.organization.countryLetterCode);
+          onDone(r);
+          if (r.failed.length > 0) setResult(r);
+        });
+      }}
+    >
+      <p className={c.p}>{name}</p>
+      <SearchBox aria-label={t('searchUsersShort')} placeholder={t('searchUsersShort')} value={search} onChange={(_, d) => setSearch(d.value)} />
+      <div role="group" aria-label={t('usersToAssign')} style={{ display: 'flex', flexDirection: 'column', maxHeight: 320, overflowY: 'auto' }}>
+        {users.loading ? <Loading /> : null}
+        <ErrorBar message={users.error} />
+        {users.data?.value.map((u) => {
+          const has = holds(u, skuId);
+          return (
+            <Checkbox
+              key={u.id}
+              disabled={has}
+              checked={has || chosen.has(u.id)}
+              label={has ? `${u.displayName} (${t('alreadyAssigned')})` : u.displayName}
+              onChange={(_, d) =>
+                setChosen((cur) => {
+                  const m = new Map(cur);
+                  if (d.checked) m.set(u.id, u);
+                  else m.delete(u.id);
+                  return m;
+                })
+              }
+            />
+          );
+        })}
+      </div>
+      <ResultView result={result} />
+    </FormDialog>
   );
 }
 
 export function LicenseDetail() {
   const c = useCommonStyles();
+  const s = useStyles();
   const { t } = useTranslation();
   const f = useFormat();
   const { skuId = '' } = useParams();
@@ -163,7 +132,8 @@ export function LicenseDetail() {
   const [holders, setHolders] = useState<GraphUser[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const errorText = useErrorText();
+  const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState(false);
@@ -185,7 +155,7 @@ export function LicenseDetail() {
         setNext(r['@odata.nextLink'] ?? null);
         setSelected(new Set());
       })
-      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)))
+      .catch((e: unknown) => !stale && setError(e))
       .finally(() => !stale && setLoading(false));
     return () => {
       stale = true;
@@ -235,50 +205,47 @@ export function LicenseDetail() {
         </p>
       ) : null}
       <ResultView result={result} />
-      <ErrorBar message={error ?? products.error} onRetry={() => setTick((x) => x + 1)} />
+      <ErrorBar message={error ? errorText(error) : products.error} onRetry={() => setTick((x) => x + 1)} />
       <h2 className={c.h2}>{t('holders')}</h2>
       {loading ? <Loading /> : null}
       {!loading && holders.length === 0 && !error ? <InfoBar>{t('noHolders')}</InfoBar> : null}
       {holders.length > 0 ? (
-        <div className={c.tableWrap}>
-          <Table aria-label={t('holders')} style={{ minWidth: 480 }}>
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell style={{ width: 44 }}>
-                  <Checkbox
-                    aria-label={t('selectAll')}
-                    checked={selected.size === holders.length ? true : selected.size > 0 ? 'mixed' : false}
-                    onChange={() => setSelected(selected.size === holders.length ? new Set() : new Set(holders.map((h) => h.id)))}
-                  />
-                </TableHeaderCell>
-                <TableHeaderCell>{t('displayName')}</TableHeaderCell>
-                <TableHeaderCell>{t('username')}</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {holders.map((u) => (
-                <TableRow key={u.id} data-testid="holder-row">
-                  <TableCell>
-                    <Checkbox
-                      aria-label={t('selectUser', { name: u.displayName })}
-                      checked={selected.has(u.id)}
-                      onChange={(_, d) =>
-                        setSelected((cur) => {
-                          const s = new Set(cur);
-                          if (d.checked) s.add(u.id);
-                          else s.delete(u.id);
-                          return s;
-                        })
-                      }
-                    />
-                  </TableCell>
-                  <TableCell>{u.displayName}</TableCell>
-                  <TableCell style={{ overflowWrap: 'anywhere' }}>{u.userPrincipalName}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <DataTable
+          label={t('holders')}
+          minWidth={480}
+          rows={holders}
+          rowKey={(u) => u.id}
+          rowProps={() => ({ 'data-testid': 'holder-row' })}
+          columns={[
+            {
+              key: 'select',
+              header: (
+                <Checkbox
+                  aria-label={t('selectAll')}
+                  checked={selected.size === holders.length ? true : selected.size > 0 ? 'mixed' : false}
+                  onChange={() => setSelected(selected.size === holders.length ? new Set() : new Set(holders.map((h) => h.id)))}
+                />
+              ),
+              className: s.checkCell,
+              cell: (u) => (
+                <Checkbox
+                  aria-label={t('selectUser', { name: u.displayName })}
+                  checked={selected.has(u.id)}
+                  onChange={(_, d) =>
+                    setSelected((cur) => {
+                      const next = new Set(cur);
+                      if (d.checked) next.add(u.id);
+                      else next.delete(u.id);
+                      return next;
+                    })
+                  }
+                />
+              ),
+            },
+            { key: 'name', header: t('displayName'), cell: (u) => u.displayName },
+            { key: 'upn', header: t('username'), wrapAnywhere: true, cell: (u) => u.userPrincipalName },
+          ]}
+        />
       ) : null}
       {next && !loading ? (
         <div>
@@ -287,7 +254,7 @@ export function LicenseDetail() {
               api.get<ListResponse<GraphUser>>(relativeLink(next), EVENTUAL).then((r) => {
                 setHolders((cur) => [...cur, ...(r.value ?? [])]);
                 setNext(r['@odata.nextLink'] ?? null);
-              }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+              }, (e: unknown) => setError(e))
             }
           >
             {t('loadMore')}

@@ -108,7 +108,7 @@ export function PurchaseOffer() {
               <h2 className={c.h3}>{t('includes')}</h2>
               <ul>
                 {offer.servicePlans.map((p, i) => (
-                  <li key={p.servicePlanId ?? i}>{p.servicePlanName ?? p.name ?? p.servicePlanId}</li>
+                  <li key={p.servicePlanId ?? i}>{p.servicePlanName ?? p.servicePlanId}</li>
                 ))}
               </ul>
             </div>

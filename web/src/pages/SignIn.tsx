@@ -2,10 +2,10 @@ import { Button, Field, Input, makeStyles, tokens } from '@fluentui/react-compon
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router-dom';
-import { ApiError } from '../api';
 import { LanguageMenu } from '../App';
 import { AppLink, ErrorBar, PageHeader, useCommonStyles } from '../components/common';
 import { setAfterSignIn, useSession } from '../session';
+import { useSubmit } from '../submit';
 
 export const useAuthStyles = makeStyles({
   shell: {
@@ -42,8 +42,7 @@ export function SignIn() {
   const from = (loc.state as { from?: string } | null)?.from;
   const [upn, setUpn] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const submit = useSubmit();
 
   return (
     <div className={s.shell}>
@@ -55,20 +54,12 @@ export function SignIn() {
         <PageHeader title={t('signInTitle')} focus={false} />
         <form
           className={c.form}
-          onSubmit={async (e) => {
+          onSubmit={(e) => {
             e.preventDefault();
-            if (busy) return;
-            setBusy(true);
-            setError(null);
-            try {
+            void submit.run(async () => {
               setAfterSignIn({ to: from && !from.startsWith('/signin') && !from.startsWith('/signup') ? from : '/' });
               await signIn(upn.trim(), password);
-            } catch (err) {
-              if (err instanceof ApiError && err.status === 401) setError(t('signInFailed'));
-              else if (err instanceof ApiError && err.status === 429) setError(t('errThrottled'));
-              else setError(err instanceof Error ? err.message : String(err));
-              setBusy(false);
-            }
+            });
           }}
         >
           <Field label={t('userPrincipalName')} required hint={t('userPrincipalNameHint')}>
@@ -77,9 +68,9 @@ export function SignIn() {
           <Field label={t('password')} required>
             <Input value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="current-password" type="password" />
           </Field>
-          <ErrorBar message={error} />
+          <ErrorBar message={submit.message} />
           <div>
-            <Button type="submit" appearance="primary" disabled={busy || !upn || !password}>
+            <Button type="submit" appearance="primary" disabled={submit.busy || !upn || !password}>
               {t('signIn')}
             </Button>
           </div>

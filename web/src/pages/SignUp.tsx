@@ -9,6 +9,7 @@ import { LanguageMenu } from '../App';
 import { AppLink, ErrorBar, InfoBar, PageHeader, useCommonStyles } from '../components/common';
 import { useFormat } from '../format';
 import { setAfterSignIn, useSession } from '../session';
+import { useSubmit } from '../submit';
 import { useAuthStyles } from './SignIn';
 
 interface SignupResult {
@@ -32,8 +33,8 @@ export function SignUp() {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const submit = useSubmit();
+  const busy = submit.busy;
 
   const suggested = orgName
     .toLowerCase()
@@ -66,13 +67,11 @@ export function SignUp() {
           <form
             className={c.form}
             noValidate
-            onSubmit={async (e) => {
+            onSubmit={(e) => {
               e.preventDefault();
               setTouched(true);
-              if (!valid || busy) return;
-              setBusy(true);
-              setError(null);
-              try {
+              if (!valid) return;
+              void submit.run(async () => {
                 const r = await api.post<SignupResult>(
                   '/api/v1/signup',
                   {
@@ -89,10 +88,7 @@ export function SignUp() {
                   state: { welcome: { organization: orgName.trim(), upn: r.adminUserPrincipalName } },
                 });
                 await signIn(r.adminUserPrincipalName, password);
-              } catch (err) {
-                setError(err instanceof Error ? err.message : String(err));
-                setBusy(false);
-              }
+              });
             }}
           >
             <p className={c.muted}>{t('signUpIntro')}</p>
@@ -133,7 +129,7 @@ export function SignUp() {
             <Field label={t('confirmPassword')} required validationMessage={touched && !passwordsMatch ? t('passwordsDiffer') : undefined}>
               <Input type="password" value={confirm} onChange={(_, d) => setConfirm(d.value)} autoComplete="new-password" />
             </Field>
-            <ErrorBar message={error} />
+            <ErrorBar message={submit.message} />
             <div>
               <Button type="submit" appearance="primary" disabled={busy}>
                 {t('createOrganization')}

@@ -1,126 +1,77 @@
 // Billing → Subscriptions: each subscription with status, next billing date,
 // licenses used/available for its product, quantity changes (PATCH with an
 // Idempotency-Key), recurring billing on/off, cancel and reactivate.
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  Input,
-  Switch,
-} from '@fluentui/react-components';
+import { Button, Field, Input, Switch } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { api, uuid, type Subscription } from '../api';
 import { ErrorBar, InfoBar, Loading, PageHeader, StatusBadge, useCommonStyles } from '../components/common';
+import { FormDialog } from '../components/FormDialog';
 import { useFormat } from '../format';
 import { available, loadProducts, totalUnits, useLoad, type Products } from '../hooks';
 import { useSignedIn } from '../session';
+import { useSubmit } from '../submit';
 
 function QuantityDialog({ sub, name, onClose, onSaved }: { sub: Subscription; name: string; onClose: () => void; onSaved: (s: Subscription) => void }) {
   const c = useCommonStyles();
   const { t } = useTranslation();
   const [text, setText] = useState(String(sub.quantity));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const submit = useSubmit();
   const [key] = useState(uuid);
   const valid = /^\d+$/.test(text.trim()) && Number(text) >= 1;
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <form
-          noValidate
-          onSubmit={async (e) => {
-            e.preventDefault();
-            if (!valid || busy) return;
-            setBusy(true);
-            setError(null);
-            try {
-              const quantity = Number(text.trim());
-              // The key is per dialog and quantity, so a retried click cannot charge twice.
-              const updated = await api.patch<Subscription>(
-                `/api/v1/subscriptions/${encodeURIComponent(sub.id)}`,
-                { quantity },
-                { idempotencyKey: `${key}-${quantity}` },
-              );
-              onSaved(updated);
-            } catch (err) {
-              setError(err instanceof Error ? err.message : String(err));
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          <DialogBody>
-            <DialogTitle>{t('changeQuantity')}</DialogTitle>
-            <DialogContent className={c.form}>
-              <p className={c.p}>{name}</p>
-              <Field label={t('licenseCount')} required validationState={valid ? 'none' : 'error'}>
-                <Input type="number" min={1} step={1} inputMode="numeric" value={text} onChange={(_, d) => setText(d.value)} />
-              </Field>
-              <ErrorBar message={error} />
-            </DialogContent>
-            <DialogActions>
-              <Button type="button" onClick={onClose} disabled={busy}>
-                {t('cancel')}
-              </Button>
-              <Button type="submit" appearance="primary" disabled={busy || !valid}>
-                {t('save')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog
+      title={t('changeQuantity')}
+      submitLabel={t('save')}
+      busy={submit.busy}
+      canSubmit={valid}
+      error={submit.message}
+      onClose={onClose}
+      onSubmit={() =>
+        submit.run(async () => {
+          const quantity = Number(text.trim());
+          // The key is per dialog and quantity, so a retried click cannot charge twice.
+          const updated = await api.patch<Subscription>(
+            `/api/v1/subscriptions/${encodeURIComponent(sub.id)}`,
+            { quantity },
+            { idempotencyKey: `${key}-${quantity}` },
+          );
+          onSaved(updated);
+        })
+      }
+    >
+      <p className={c.p}>{name}</p>
+      <Field label={t('licenseCount')} required validationState={valid ? 'none' : 'error'}>
+        <Input type="number" min={1} step={1} inputMode="numeric" value={text} onChange={(_, d) => setText(d.value)} />
+      </Field>
+    </FormDialog>
   );
 }
 
 function CancelDialog({ sub, name, onClose, onDone }: { sub: Subscription; name: string; onClose: () => void; onDone: (s: Subscription) => void }) {
   const { t } = useTranslation();
   const [key] = useState(uuid);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const submit = useSubmit();
   return (
-    <Dialog open modalType="alert" onOpenChange={(_, d) => !d.open && onClose()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{t('cancelSubscription')}</DialogTitle>
-          <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
-            <span>{t('cancelConfirm', { name })}</span>
-            <ErrorBar message={error} />
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={onClose} disabled={busy}>
-              {t('keepSubscription')}
-            </Button>
-            <Button
-              appearance="primary"
-              disabled={busy}
-              onClick={async () => {
-                setBusy(true);
-                setError(null);
-                try {
-                  const s = await api.post<Subscription>(`/api/v1/subscriptions/${encodeURIComponent(sub.id)}/cancel`, {}, { idempotencyKey: key });
-                  onDone(s ?? { ...sub, status: 'disabled' });
-                } catch (e) {
-                  setError(e instanceof Error ? e.message : String(e));
-                } finally {
-                  setBusy(false);
-                }
-              }}
-            >
-              {t('cancelSubscription')}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog
+      alert
+      title={t('cancelSubscription')}
+      submitLabel={t('cancelSubscription')}
+      cancelLabel={t('keepSubscription')}
+      busy={submit.busy}
+      error={submit.message}
+      onClose={onClose}
+      onSubmit={() =>
+        submit.run(async () => {
+          const s = await api.post<Subscription>(`/api/v1/subscriptions/${encodeURIComponent(sub.id)}/cancel`, {}, { idempotencyKey: key });
+          onDone(s ?? { ...sub, status: 'disabled' });
+        })
+      }
+    >
+      <span>{t('cancelConfirm', { name })}</span>
+    </FormDialog>
   );
 }
 
@@ -131,25 +82,19 @@ function SubscriptionCard({ sub, products, onChanged }: { sub: Subscription; pro
   const { perms } = useSignedIn();
   const titleId = useId();
   const [dialog, setDialog] = useState<'quantity' | 'cancel' | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useSubmit();
+  const busy = action.busy;
   const [notice, setNotice] = useState<string | null>(null);
   const name = products.nameOf(sub.skuId);
   const sku = products.skus.find((k) => k.skuId.toLowerCase() === sub.skuId.toLowerCase());
   const canChange = perms.canBuy && sub.status !== 'deleted';
 
-  async function run(fn: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
+  function run(fn: () => Promise<unknown>) {
     setNotice(null);
-    try {
+    return action.run(async () => {
       await fn();
       onChanged();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -192,7 +137,7 @@ function SubscriptionCard({ sub, products, onChanged }: { sub: Subscription; pro
           )
         }
       />
-      <ErrorBar message={error} />
+      <ErrorBar message={action.message} />
       {notice ? <InfoBar intent="success">{notice}</InfoBar> : null}
       {canChange ? (
         <div className={c.row}>
