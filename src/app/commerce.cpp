@@ -310,6 +310,10 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
 
   // Tx1: claim the cart with a pending order (R5), record the key in flight.
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    // The cart's lock first, then the key: on PostgreSQL a twin with the
+    // same key waits here and then sees the first one's key (in flight, or
+    // finished), not its cart alone.
+    tx.LockCart(actor.tenantId, cart_id);
     if (idem) {
       LD_ASSIGN_OR_RETURN(KeyClaim claim, PeekKey(tx, actor.tenantId, *idem));
       if (claim.replay) {
@@ -318,7 +322,6 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
         return Ok();
       }
     }
-    tx.LockCart(actor.tenantId, cart_id);
     LD_ASSIGN_OR_RETURN(Cart cart, LoadOwnedCart(tx, actor, cart_id));
     if (cart.status == CartStatus::kOrdered)
       return Error::Conflict("CartAlreadyOrdered", "This cart has been checked out already.");
