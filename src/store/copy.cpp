@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <sstream>
 
@@ -21,34 +23,48 @@ struct Table {
   std::vector<Column> columns;
 };
 
-// Reads the tables and column types from the migrations' CREATE TABLE
-// statements, so the copy follows the schema without a second description.
-std::vector<Table> ParseSchema() {
+Kind KindOf(std::string type) {
+  for (auto& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (type == "bytea" || type == "blob") return Kind::kId;
+  if (type == "text" || type.rfind("character", 0) == 0 || type.rfind("varchar", 0) == 0)
+    return Kind::kText;
+  if (type == "bigint" || type == "integer" || type == "int" || type == "smallint" ||
+      type == "int8" || type == "int4")
+    return Kind::kInt;
+  throw app::StoreError(app::StoreError::Kind::kFailure,
+                        "a column of type '" + type + "' cannot be copied");
+}
+
+// Reads the tables and their columns from the database's own catalog
+// (sqlite_master and PRAGMA table_info; pg_class and information_schema), in
+// the order they were created, which satisfies the foreign keys. The
+// bookkeeping table of the migrations is not data: each side keeps its own.
+std::vector<Table> ReadSchema(Conn& db) {
   std::vector<Table> out;
-  for (const Migration& m : Migrations()) {
-    std::istringstream in{std::string(m.sql)};
-    std::string line;
-    Table* cur = nullptr;
-    while (std::getline(in, line)) {
-      if (line.rfind("CREATE TABLE ", 0) == 0) {
-        std::string name = line.substr(13);
-        name = name.substr(0, name.find(' '));
-        out.push_back({name, {}});
-        cur = &out.back();
-        continue;
-      }
-      if (!cur) continue;
-      if (line.rfind(");", 0) == 0) {
-        cur = nullptr;
-        continue;
-      }
-      std::istringstream l(line);
-      std::string col, type;
-      l >> col >> type;
-      if (col.empty() || col == "PRIMARY" || col == "UNIQUE" || col.rfind("--", 0) == 0) continue;
-      if (type.back() == ',') type.pop_back();
-      Kind k = type == "BYTEA" ? Kind::kId : (type == "TEXT" ? Kind::kText : Kind::kInt);
-      cur->columns.push_back({col, k});
+  const bool pg = db.dialect() == Dialect::kPostgres;
+  {
+    auto r = db.Query(pg ? "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                           "c.relnamespace WHERE c.relkind = 'r' AND n.nspname = "
+                           "current_schema() ORDER BY c.oid"
+                         : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                           "LIKE 'sqlite_%' ORDER BY rowid",
+                      {});
+    while (r->Next()) {
+      std::string name = r->Text(0);
+      if (name != "schema_migrations") out.push_back({name, {}});
+    }
+  }
+  for (auto& t : out) {
+    if (pg) {
+      const Param p[] = {std::string_view(t.name)};
+      auto r = db.Query(
+          "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
+          "current_schema() AND table_name = ? ORDER BY ordinal_position",
+          p);
+      while (r->Next()) t.columns.push_back({r->Text(0), KindOf(r->Text(1))});
+    } else {
+      auto r = db.Query("PRAGMA table_info(" + t.name + ")", {});
+      while (r->Next()) t.columns.push_back({r->Text(1), KindOf(r->Text(2))});
     }
   }
   return out;
@@ -107,20 +123,34 @@ TableReport Measure(Conn& db, const Table& t) {
 
 }  // namespace
 
-std::vector<std::string> SchemaTables() {
+std::vector<std::string> SchemaTables(Conn& db) {
   std::vector<std::string> out;
-  for (const auto& t : ParseSchema()) out.push_back(t.name);
+  for (const auto& t : ReadSchema(db)) out.push_back(t.name);
   return out;
 }
 
 std::vector<TableReport> Describe(Conn& db) {
   std::vector<TableReport> out;
-  for (const auto& t : ParseSchema()) out.push_back(Measure(db, t));
+  for (const auto& t : ReadSchema(db)) out.push_back(Measure(db, t));
   return out;
 }
 
 std::vector<TableReport> CopyDatabase(Conn& from, Conn& to) {
-  auto tables = ParseSchema();
+  auto tables = ReadSchema(from);
+  {
+    // Both sides must be at the same schema: the same tables and columns.
+    auto target = ReadSchema(to);
+    auto names = [](const std::vector<Table>& ts) {
+      std::map<std::string, std::vector<std::string>> m;
+      for (const auto& t : ts)
+        for (const auto& c : t.columns) m[t.name].push_back(c.name);
+      for (auto& [_, cols] : m) std::sort(cols.begin(), cols.end());
+      return m;
+    };
+    if (names(tables) != names(target))
+      throw app::StoreError(app::StoreError::Kind::kFailure,
+                            "the source and target databases have different schemas");
+  }
   {
     auto r = to.Query("SELECT COUNT(*) FROM tenants", {});
     if (r->Next() && r->Int(0) > 0)

@@ -21,8 +21,9 @@ struct TableReport {
   bool ok() const { return sourceRows == targetRows && sourceChecksum == targetChecksum; }
 };
 
-// The tables of the current schema, in an order that satisfies foreign keys.
-std::vector<std::string> SchemaTables();
+// The tables of `db`'s schema as its catalog lists them, in creation order
+// (which satisfies foreign keys), without the migrations' bookkeeping.
+std::vector<std::string> SchemaTables(Conn& db);
 
 // Copies all rows; the target must have the schema applied and hold no
 // tenants. Throws app::StoreError on failure (the target transaction is
