@@ -83,6 +83,22 @@ TEST(Cart, KeptOnServerNewestFirstAndOwnedByItsAdmin) {
   auto open = ListCarts(*f.ctx, a, CartStatus::kActive);
   ASSERT_EQ(open->size(), 2u);
   EXPECT_EQ((*open)[0].cart.id, c2->cart.id);  // the admin center reopens the newest
+  // Each listed cart carries its own lines (read for all carts in one query).
+  ASSERT_EQ((*open)[0].cart.lines.size(), 1u);
+  EXPECT_EQ((*open)[0].cart.lines[0].skuId, kBusinessPremium);
+  EXPECT_EQ((*open)[0].cart.lines[0].quantity, 2);
+  ASSERT_EQ((*open)[1].cart.lines.size(), 1u);
+  EXPECT_EQ((*open)[1].cart.lines[0].skuId, kBusinessBasic);
+  f.clock.Advance(1000);  // ids within one millisecond are not ordered
+  auto c3 = CreateCart(*f.ctx, a,
+                       {{kBusinessStandard, 3, BillingCycle::kMonthly, false},
+                        {kBusinessBasic, 5, BillingCycle::kAnnual, false}});
+  ASSERT_TRUE(c3.ok());
+  auto three = ListCarts(*f.ctx, a, std::nullopt);
+  ASSERT_EQ(three->size(), 3u);
+  ASSERT_EQ((*three)[0].cart.lines.size(), 2u);
+  EXPECT_EQ((*three)[0].cart.lines[0].quantity, 3);
+  EXPECT_EQ((*three)[0].cart.lines[1].quantity, 5);
   // Another admin of the same organization does not see it.
   EXPECT_EQ(GetCart(*f.ctx, other_admin, c1->cart.id).error().kind, ErrorKind::kNotFound);
   EXPECT_TRUE(ListCarts(*f.ctx, other_admin, CartStatus::kActive)->empty());

@@ -672,21 +672,51 @@ void SqlTx::LockCart(const Guid& tenant, const Guid& id) {
 
 std::vector<Cart> SqlTx::ListCarts(const Guid& tenant, const Guid& owner,
                                    std::optional<CartStatus> status, Instant now) {
-  std::vector<Guid> ids;
-  {
-    std::string sql = "SELECT id FROM carts WHERE tenant_id = ? AND owner_id = ?";
-    if (status) sql += " AND status = ?";
-    if (status == CartStatus::kActive) sql += " AND expires_at > ?";
-    sql += " ORDER BY created_at DESC, id DESC LIMIT 100";
-    std::string st = status ? std::string(ToString(*status)) : std::string();
-    auto r = status == CartStatus::kActive ? Q(c_, sql, tenant, owner, st, now)
-             : status                      ? Q(c_, sql, tenant, owner, st)
-                                           : Q(c_, sql, tenant, owner);
-    while (r->Next()) ids.push_back(r->Id(0));
-  }
+  // The carts, then the lines of exactly those carts in one query (the same
+  // selection as a subquery): two statements, whatever the number of carts.
+  std::string where = "tenant_id = ? AND owner_id = ?";
+  if (status) where += " AND status = ?";
+  if (status == CartStatus::kActive) where += " AND expires_at > ?";
+  const std::string order = " ORDER BY created_at DESC, id DESC LIMIT 100";
+  const std::string st = status ? std::string(ToString(*status)) : std::string();
+  auto query = [&](const std::string& sql, auto... lead) {
+    return status == CartStatus::kActive ? Q(c_, sql, lead..., tenant, owner, st, now)
+           : status                      ? Q(c_, sql, lead..., tenant, owner, st)
+                                         : Q(c_, sql, lead..., tenant, owner);
+  };
   std::vector<Cart> out;
-  for (const auto& id : ids)
-    if (auto c = FindCart(tenant, id)) out.push_back(std::move(*c));
+  {
+    auto r = query(
+        "SELECT id, owner_id, status, created_at, updated_at, expires_at FROM carts "
+        "WHERE " +
+        where + order);
+    while (r->Next()) {
+      Cart c;
+      c.tenantId = tenant;
+      c.id = r->Id(0);
+      c.ownerId = r->Id(1);
+      c.status = Known(ParseCartStatus(r->Text(2)), "CartStatus", r->Text(2));
+      c.createdAt = r->Int(3);
+      c.updatedAt = r->Int(4);
+      c.expiresAt = r->Int(5);
+      out.push_back(std::move(c));
+    }
+  }
+  if (out.empty()) return out;
+  std::map<Guid, Cart*> by_id;
+  for (auto& c : out) by_id[c.id] = &c;
+  auto r = query(
+      "SELECT cart_id, id, sku_id, quantity, billing_cycle, auto_assign FROM cart_lines WHERE "
+      "tenant_id = ? AND cart_id IN (SELECT id FROM carts WHERE " +
+          where + order + ") ORDER BY cart_id, line_no",
+      tenant);
+  while (r->Next()) {
+    auto it = by_id.find(r->Id(0));
+    if (it == by_id.end()) continue;
+    it->second->lines.push_back({r->Id(1), r->Id(2), r->Int(3),
+                                 Known(ParseBillingCycle(r->Text(4)), "BillingCycle", r->Text(4)),
+                                 r->Int(5) != 0});
+  }
   return out;
 }
 
