@@ -255,8 +255,7 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
       if (line.autoAssign) {
         // R6, R7: never more than the pool's free licenses.
         tx.LockPool(actor.tenantId, line.skuId);
-        PoolCounts p = tx.GetPool(actor.tenantId, line.skuId);
-        int64_t free = p.enabled + p.warning - p.consumed;
+        int64_t free = Assignable(ToPool(tx.GetPool(actor.tenantId, line.skuId)));
         int64_t limit = std::min(line.quantity, free);
         auto done = tx.AutoAssign(actor.tenantId, line.skuId, limit, now, t.country);
         line.licensesAutoAssigned = done.assigned;

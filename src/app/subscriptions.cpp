@@ -179,10 +179,9 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
       delta = *change.quantity - sub.quantity;
       if (delta < 0) {
         // R9: never below the licenses in use.
-        PoolCounts p = tx.GetPool(actor.tenantId, sub.skuId);
-        int64_t capacity_after = p.enabled + p.warning + delta;
-        if (capacity_after < p.consumed) {
-          int64_t n = p.consumed - capacity_after;
+        Pool p = ToPool(tx.GetPool(actor.tenantId, sub.skuId));
+        if (!CanShrinkBy(p, -delta)) {
+          int64_t n = UnassignFirst(p, -delta);
           Error e = Error::Invalid("LicensesInUse",
                                    "Unassign " + std::to_string(n) + " license(s) first: " +
                                        std::to_string(p.consumed) + " are in use.",
@@ -307,8 +306,7 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
       if (delta < 0) {
         // Re-check R9 under the writer (or the pool lock on PostgreSQL).
         tx.LockPool(actor.tenantId, cur->skuId);
-        PoolCounts p = tx.GetPool(actor.tenantId, cur->skuId);
-        if (p.enabled + p.warning + delta < p.consumed) {
+        if (!CanShrinkBy(ToPool(tx.GetPool(actor.tenantId, cur->skuId)), -delta)) {
           lost_race = true;
           return Error::Conflict("ConcurrentChange", "Licenses were assigned meanwhile; retry.");
         }
