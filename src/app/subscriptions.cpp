@@ -7,6 +7,7 @@
 #include "app/idempotency.h"
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
+#include "domain/subscription_state.h"
 
 namespace ld::app {
 
@@ -427,14 +428,9 @@ Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, co
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur) return Error::NotFound("The subscription " + id.str());
-    if (cur->status != SubscriptionStatus::kActive)
-      return Error::Conflict("SubscriptionNotActive",
-                             "Only an active subscription can be canceled.");
-    // R10: only within 7 days of purchase or renewal.
-    if (!WithinCancelWindow(*cur, now))
-      return Error::Conflict("CancellationWindowPassed",
-                             "A subscription can be canceled within 7 days of purchase or "
-                             "renewal. Turn recurring billing off so it ends at the period end.");
+    // R10: only an active one, within 7 days of purchase or renewal.
+    LD_ASSIGN_OR_RETURN(SubscriptionStep canceled,
+                        Transition(*cur, SubscriptionEvent::kCanceled, now));
     LD_ASSIGN_OR_RETURN(Tenant tenant, LoadTenant(tx, actor.tenantId));
     Subscription before = *cur;
     refund =
@@ -449,9 +445,7 @@ Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, co
                      cur->quantity, cur->unitPrice, -refund, 0, now, cur->currentPeriodEnd}},
                    PaymentStatus::kRefunded, now);
     }
-    cur->status = SubscriptionStatus::kDisabled;
-    cur->autoRenew = false;
-    cur->statusChangedAt = now;
+    *cur = canceled.sub;  // disabled, recurring billing off
     tx.UpdateSubscription(*cur);
     sub = *cur;
     Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.cancel", "subscription",
@@ -474,9 +468,8 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur) return Error::NotFound("The subscription " + id.str());
-    if (cur->status != SubscriptionStatus::kExpired && cur->status != SubscriptionStatus::kDisabled)
-      return Error::Conflict("SubscriptionNotReactivatable",
-                             "Only an expired or disabled subscription can be reactivated.");
+    // Only an expired or disabled one (R11).
+    LD_TRY(Transition(*cur, SubscriptionEvent::kReactivated, now));
     sub = *cur;
     auto p = tx.FindPaymentMethod(actor.tenantId, cur->paymentMethodId);
     if (!p || p->deleted)
@@ -498,12 +491,10 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
       return Error::Conflict("ConcurrentChange", "The subscription changed meanwhile; retry.");
     LD_ASSIGN_OR_RETURN(Tenant tenant, LoadTenant(tx, actor.tenantId));
     Subscription before = *cur;
-    cur->status = SubscriptionStatus::kActive;
-    cur->autoRenew = true;
-    cur->periodStart = now;
-    cur->anchorDay = ToCivil(now).day;
-    cur->currentPeriodEnd = PeriodEnd(now, cur->cycle, cur->anchorDay);
-    cur->statusChangedAt = now;
+    // Active, recurring billing on, a new full period from now.
+    LD_ASSIGN_OR_RETURN(SubscriptionStep step,
+                        Transition(*cur, SubscriptionEvent::kReactivated, now));
+    *cur = step.sub;
     tx.UpdateSubscription(*cur);
     const Sku* sku = ctx.catalog.FindSku(cur->skuId);
     IssueInvoice(
