@@ -5,6 +5,7 @@
 
 #include "app/idempotency.h"
 #include "app/licensing.h"
+#include "domain/subscription_state.h"
 
 namespace ld::app {
 
@@ -234,16 +235,16 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
       s.skuId = line.skuId;
       s.quantity = line.quantity;
       s.cycle = line.cycle;
-      s.status = SubscriptionStatus::kActive;
-      s.startDate = s.periodStart = s.statusChangedAt = s.createdAt = now;
-      s.anchorDay = ToCivil(now).day;
-      s.currentPeriodEnd = PeriodEnd(now, line.cycle, s.anchorDay);
-      s.autoRenew = true;
+      s.createdAt = now;
       s.orderId = order.id;
       s.paymentMethodId = order.paymentMethodId;
       s.currency = order.currency;
       s.unitPrice = line.unitPrice;  // locked until renewal
       s.taxRateBp = m->taxRateBp;
+      // Active, its first period from now, recurring billing on.
+      LD_ASSIGN_OR_RETURN(SubscriptionStep started,
+                          Transition(s, SubscriptionEvent::kPurchased, now));
+      s = started.sub;
       tx.InsertSubscription(s);
       line.subscriptionId = s.id;
       Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.create", "subscription",
@@ -255,8 +256,7 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
       if (line.autoAssign) {
         // R6, R7: never more than the pool's free licenses.
         tx.LockPool(actor.tenantId, line.skuId);
-        PoolCounts p = tx.GetPool(actor.tenantId, line.skuId);
-        int64_t free = p.enabled + p.warning - p.consumed;
+        int64_t free = Assignable(ToPool(tx.GetPool(actor.tenantId, line.skuId)));
         int64_t limit = std::min(line.quantity, free);
         auto done = tx.AutoAssign(actor.tenantId, line.skuId, limit, now, t.country);
         line.licensesAutoAssigned = done.assigned;

@@ -5,6 +5,7 @@
 #include "app/commerce.h"
 #include "domain/lifecycle.h"
 #include "domain/pricing.h"
+#include "domain/subscription_state.h"
 
 namespace ld::app {
 
@@ -60,37 +61,22 @@ bool Recover(Tx& tx, const Context& ctx, const Tenant& tenant, Subscription& s, 
   const Sku* sku = ctx.catalog.FindSku(s.skuId);
   std::string name = sku ? sku->name : s.skuId.str();
   int64_t amount = s.unitPrice * s.quantity;
-  auto bill = [&](const std::string& what) {
-    out->issued.push_back(IssueInvoice(tx, ctx, tenant, InvoiceKind::kInvoice, std::nullopt, s.id,
-                                       s.currency, s.taxRateBp,
-                                       {{name + what, s.skuId, s.quantity, s.unitPrice, amount, 0,
-                                         s.periodStart, s.currentPeriodEnd}},
-                                       PaymentStatus::kDue, now + 30 * kMsPerDay));
-  };
-  if (now < s.currentPeriodEnd) {
-    // The paid-for period still runs: nothing more to bill.
-  } else if (!s.autoRenew) {
-    return false;  // it would have expired at its period end anyway
-  } else if (s.status == SubscriptionStatus::kExpired) {
-    // Paid within the grace (users kept access): like a successful renewal
-    // retry, the next periods run from the old end, no gap.
-    while (s.currentPeriodEnd <= now) {
-      s.periodStart = s.currentPeriodEnd;
-      s.currentPeriodEnd = NextPeriodEnd(s);
-      bill(" (renewal)");
-    }
-  } else {
-    // Disabled (no access since the grace ended): like a reactivation, a new
-    // period starts now.
-    s.periodStart = now;
-    s.anchorDay = ToCivil(now).day;
-    s.currentPeriodEnd = PeriodEnd(now, s.cycle, s.anchorDay);
-    bill(" (reactivated)");
-  }
-  s.status = SubscriptionStatus::kActive;
-  s.statusChangedAt = now;
-  s.renewalAttempts = 0;
-  s.retryAt = 0;
+  // While its period runs it is just active again; with recurring billing off
+  // and the period over it stays where it is (it would have expired at its
+  // period end anyway). Expired (paid within the grace, users kept access):
+  // like a successful renewal retry, the next periods run from the old end,
+  // no gap. Disabled (no access since the grace ended): like a reactivation,
+  // a new period starts now.
+  auto step = Transition(s, SubscriptionEvent::kInvoicePaid, now);
+  if (!step.ok()) return false;
+  std::string what =
+      before.status == SubscriptionStatus::kExpired ? " (renewal)" : " (reactivated)";
+  s = step->sub;
+  for (const Period& p : step->bill)
+    out->issued.push_back(IssueInvoice(
+        tx, ctx, tenant, InvoiceKind::kInvoice, std::nullopt, s.id, s.currency, s.taxRateBp,
+        {{name + what, s.skuId, s.quantity, s.unitPrice, amount, 0, p.start, p.end}},
+        PaymentStatus::kDue, now + 30 * kMsPerDay));
   tx.UpdateSubscription(s);
   tx.DeleteSubscriptionHolds(s.tenantId, s.id);
   nlohmann::json after = SubJson(s);

@@ -129,12 +129,12 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
                          " has no usage location.",
                      "usageLocation");
         // R7: consumed stays within enabled + warning.
-        PoolCounts p = tx.GetPool(actor.tenantId, a.skuId);
-        if (p.consumed + 1 > p.enabled + p.warning)
+        Pool p = ToPool(tx.GetPool(actor.tenantId, a.skuId));
+        if (!CanAssign(p, 1))
           return Bad("InsufficientLicenses",
                      "Subscription for " + sku->partNumber + " (" + sku->name +
                          ") does not have any available licenses: " + std::to_string(p.consumed) +
-                         " of " + std::to_string(p.enabled + p.warning) + " are in use.",
+                         " of " + std::to_string(AssignCapacity(p)) + " are in use.",
                      "addLicenses");
       }
       LicenseAssignment la{u.id, a.skuId, a.disabledPlans, now, 0};
@@ -166,9 +166,7 @@ Result<std::vector<LicenseAssignment>> LicenseDetails(Context& ctx, const Actor&
 
 std::vector<Guid> ReconcilePool(Tx& tx, const Context& ctx, const Guid& tenant, const Guid& sku) {
   tx.LockPool(tenant, sku);
-  PoolCounts p = tx.GetPool(tenant, sku);
-  int64_t capacity = p.enabled + p.warning + p.suspended;
-  int64_t excess = p.consumed - capacity;
+  int64_t excess = Excess(ToPool(tx.GetPool(tenant, sku)));
   std::vector<Guid> removed;
   if (excess <= 0) return removed;
   // R11: the most recently assigned go first, each removal audited.

@@ -5,8 +5,14 @@
 
 #include "app/context.h"
 #include "app/directory.h"
+#include "domain/pool.h"
 
 namespace ld::app {
+
+// The store's counts as the domain's pool, for the arithmetic of R7, R9, R11.
+inline Pool ToPool(const PoolCounts& c) {
+  return {c.enabled, c.warning, c.suspended, c.consumed};
+}
 
 struct SubscribedSku {
   const Sku* sku;

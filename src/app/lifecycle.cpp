@@ -9,6 +9,7 @@
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
 #include "domain/pricing.h"
+#include "domain/subscription_state.h"
 
 namespace ld::app {
 
@@ -91,68 +92,70 @@ Status RunStep(Context& ctx, const Subscription& seen, Instant until, Step* out)
       events.push_back(e);
       return &events.back();
     };
-    if (paid) {
-      // Renewed (or recovered by a retry): the next period starts where the
-      // paid-for one ended, on the anchor day.
-      s.periodStart = s.currentPeriodEnd;
-      s.currentPeriodEnd = NextPeriodEnd(s);
-      s.status = SubscriptionStatus::kActive;
-      s.statusChangedAt = due;
-      s.renewalAttempts = 0;
-      s.retryAt = 0;
-      tx.UpdateSubscription(s);
-      auto tenant = tx.FindTenant(s.tenantId);
-      const Sku* sku = ctx.catalog.FindSku(s.skuId);
-      int64_t amount = s.unitPrice * s.quantity;
-      Invoice inv = IssueInvoice(
-          tx, ctx, *tenant, InvoiceKind::kInvoice, std::nullopt, s.id, s.currency, s.taxRateBp,
-          {{(sku ? sku->name : s.skuId.str()) + " (renewal)", s.skuId, s.quantity, s.unitPrice,
-            amount, 0, s.periodStart, s.currentPeriodEnd}},
-          invoice ? PaymentStatus::kDue : PaymentStatus::kCaptured,
-          invoice ? due + 30 * kMsPerDay : due);
-      auto* e = event("renewed");
-      e->amount = inv.total;
-      e->invoiceId = inv.id;
-      AuditAt(tx, ctx, due, s, "renew",
-              {{"periodEnd", FormatRfc3339(s.currentPeriodEnd)}, {"invoice", inv.number}});
-    } else if (s.status == SubscriptionStatus::kActive) {
-      // Period end without a successful renewal: expired (grace, users keep access).
-      s.status = SubscriptionStatus::kExpired;
-      s.statusChangedAt = due;
-      s.renewalAttempts = 0;
-      s.retryAt = charge_needed ? due + kRenewalRetryDays[0] * kMsPerDay : 0;
-      tx.UpdateSubscription(s);
-      event(charge_needed ? "renewalFailed" : "expired");
-      AuditAt(tx, ctx, due, s, charge_needed ? "renewalFailed" : "expire", {{"status", "expired"}});
-    } else if (s.status == SubscriptionStatus::kExpired && charge_needed) {
-      s.renewalAttempts = attempt;
-      s.retryAt = attempt < kRenewalRetries
-                      ? s.currentPeriodEnd + kRenewalRetryDays[attempt] * kMsPerDay
-                      : 0;
-      tx.UpdateSubscription(s);
-      event("renewalRetryFailed");
-      AuditAt(tx, ctx, due, s, "renewalRetryFailed", {{"attempt", attempt}});
-    } else if (s.status == SubscriptionStatus::kExpired && s.retryAt == due) {
-      // Recurring billing was turned off meanwhile: no more retries.
-      s.retryAt = 0;
-      tx.UpdateSubscription(s);
-    } else if (s.status == SubscriptionStatus::kExpired) {
-      s.status = SubscriptionStatus::kDisabled;
-      s.statusChangedAt = due;
-      s.retryAt = 0;
-      tx.UpdateSubscription(s);
-      event("disabled");
-      AuditAt(tx, ctx, due, s, "disable", {{"status", "disabled"}});
-    } else if (s.status == SubscriptionStatus::kDisabled) {
-      s.status = SubscriptionStatus::kDeleted;
-      s.statusChangedAt = due;
-      tx.UpdateSubscription(s);
-      event("deleted");
-      AuditAt(tx, ctx, due, s, "delete", {{"status", "deleted"}});
-      for (const Guid& u : ReconcilePool(tx, ctx, s.tenantId, s.skuId)) {
-        auto* e = event("licenseRemoved");
-        e->userId = u;
+    // The step the state machine takes at `due` (R11).
+    SubscriptionEvent what;
+    if (paid)
+      what = SubscriptionEvent::kRenewed;
+    else if (s.status == SubscriptionStatus::kActive)
+      what = charge_needed ? SubscriptionEvent::kRenewalFailed : SubscriptionEvent::kNotRenewed;
+    else if (s.status == SubscriptionStatus::kExpired && charge_needed)
+      what = SubscriptionEvent::kRenewalRetryFailed;
+    else if (s.status == SubscriptionStatus::kExpired && s.retryAt == due)
+      what = SubscriptionEvent::kRetriesStopped;  // recurring billing was turned off meanwhile
+    else if (s.status == SubscriptionStatus::kExpired)
+      what = SubscriptionEvent::kGraceEnded;
+    else if (s.status == SubscriptionStatus::kDisabled)
+      what = SubscriptionEvent::kDisabledEnded;
+    else
+      return Ok();
+    LD_ASSIGN_OR_RETURN(SubscriptionStep step, Transition(s, what, due));
+    s = step.sub;
+    tx.UpdateSubscription(s);
+    switch (what) {
+      case SubscriptionEvent::kRenewed: {
+        // Renewed (or recovered by a retry): the next period starts where the
+        // paid-for one ended, on the anchor day.
+        auto tenant = tx.FindTenant(s.tenantId);
+        const Sku* sku = ctx.catalog.FindSku(s.skuId);
+        int64_t amount = s.unitPrice * s.quantity;
+        Invoice inv = IssueInvoice(
+            tx, ctx, *tenant, InvoiceKind::kInvoice, std::nullopt, s.id, s.currency, s.taxRateBp,
+            {{(sku ? sku->name : s.skuId.str()) + " (renewal)", s.skuId, s.quantity, s.unitPrice,
+              amount, 0, s.periodStart, s.currentPeriodEnd}},
+            invoice ? PaymentStatus::kDue : PaymentStatus::kCaptured,
+            invoice ? due + 30 * kMsPerDay : due);
+        auto* e = event("renewed");
+        e->amount = inv.total;
+        e->invoiceId = inv.id;
+        AuditAt(tx, ctx, due, s, "renew",
+                {{"periodEnd", FormatRfc3339(s.currentPeriodEnd)}, {"invoice", inv.number}});
+        break;
       }
+      case SubscriptionEvent::kRenewalFailed:
+      case SubscriptionEvent::kNotRenewed:
+        // Period end without a successful renewal: expired (grace, users keep access).
+        event(charge_needed ? "renewalFailed" : "expired");
+        AuditAt(tx, ctx, due, s, charge_needed ? "renewalFailed" : "expire",
+                {{"status", "expired"}});
+        break;
+      case SubscriptionEvent::kRenewalRetryFailed:
+        event("renewalRetryFailed");
+        AuditAt(tx, ctx, due, s, "renewalRetryFailed", {{"attempt", s.renewalAttempts}});
+        break;
+      case SubscriptionEvent::kGraceEnded:
+        event("disabled");
+        AuditAt(tx, ctx, due, s, "disable", {{"status", "disabled"}});
+        break;
+      case SubscriptionEvent::kDisabledEnded:
+        event("deleted");
+        AuditAt(tx, ctx, due, s, "delete", {{"status", "deleted"}});
+        for (const Guid& u : ReconcilePool(tx, ctx, s.tenantId, s.skuId)) {
+          auto* e = event("licenseRemoved");
+          e->userId = u;
+        }
+        break;
+      default:  // kRetriesStopped: no event, no audit
+        break;
     }
     return Ok();
   });
@@ -230,11 +233,9 @@ Status RunInvoiceStep(Context& ctx, const Invoice& seen, std::set<Guid>* touched
     for (const Guid& id : ids) {
       auto s = tx.FindSubscription(inv.tenantId, id);
       if (!s) continue;
-      if (s->status == SubscriptionStatus::kActive) {
-        s->status = SubscriptionStatus::kExpired;
-        s->statusChangedAt = due;
-        s->renewalAttempts = 0;
-        s->retryAt = 0;
+      // Only an active subscription is expired by it.
+      if (auto step = Transition(*s, SubscriptionEvent::kInvoiceOverdue, due); step.ok()) {
+        *s = step->sub;
         tx.UpdateSubscription(*s);
         tx.InsertSubscriptionHold(s->tenantId, s->id, {inv.id, due});
         AuditAt(tx, ctx, due, *s, "invoiceOverdue",

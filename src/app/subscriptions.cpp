@@ -7,6 +7,7 @@
 #include "app/idempotency.h"
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
+#include "domain/subscription_state.h"
 
 namespace ld::app {
 
@@ -179,10 +180,9 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
       delta = *change.quantity - sub.quantity;
       if (delta < 0) {
         // R9: never below the licenses in use.
-        PoolCounts p = tx.GetPool(actor.tenantId, sub.skuId);
-        int64_t capacity_after = p.enabled + p.warning + delta;
-        if (capacity_after < p.consumed) {
-          int64_t n = p.consumed - capacity_after;
+        Pool p = ToPool(tx.GetPool(actor.tenantId, sub.skuId));
+        if (!CanShrinkBy(p, -delta)) {
+          int64_t n = UnassignFirst(p, -delta);
           Error e = Error::Invalid("LicensesInUse",
                                    "Unassign " + std::to_string(n) + " license(s) first: " +
                                        std::to_string(p.consumed) + " are in use.",
@@ -307,8 +307,7 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
       if (delta < 0) {
         // Re-check R9 under the writer (or the pool lock on PostgreSQL).
         tx.LockPool(actor.tenantId, cur->skuId);
-        PoolCounts p = tx.GetPool(actor.tenantId, cur->skuId);
-        if (p.enabled + p.warning + delta < p.consumed) {
+        if (!CanShrinkBy(ToPool(tx.GetPool(actor.tenantId, cur->skuId)), -delta)) {
           lost_race = true;
           return Error::Conflict("ConcurrentChange", "Licenses were assigned meanwhile; retry.");
         }
@@ -429,14 +428,9 @@ Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, co
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur) return Error::NotFound("The subscription " + id.str());
-    if (cur->status != SubscriptionStatus::kActive)
-      return Error::Conflict("SubscriptionNotActive",
-                             "Only an active subscription can be canceled.");
-    // R10: only within 7 days of purchase or renewal.
-    if (!WithinCancelWindow(*cur, now))
-      return Error::Conflict("CancellationWindowPassed",
-                             "A subscription can be canceled within 7 days of purchase or "
-                             "renewal. Turn recurring billing off so it ends at the period end.");
+    // R10: only an active one, within 7 days of purchase or renewal.
+    LD_ASSIGN_OR_RETURN(SubscriptionStep canceled,
+                        Transition(*cur, SubscriptionEvent::kCanceled, now));
     LD_ASSIGN_OR_RETURN(Tenant tenant, LoadTenant(tx, actor.tenantId));
     Subscription before = *cur;
     refund =
@@ -451,9 +445,7 @@ Result<SubscriptionView> CancelSubscription(Context& ctx, const Actor& actor, co
                      cur->quantity, cur->unitPrice, -refund, 0, now, cur->currentPeriodEnd}},
                    PaymentStatus::kRefunded, now);
     }
-    cur->status = SubscriptionStatus::kDisabled;
-    cur->autoRenew = false;
-    cur->statusChangedAt = now;
+    *cur = canceled.sub;  // disabled, recurring billing off
     tx.UpdateSubscription(*cur);
     sub = *cur;
     Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.cancel", "subscription",
@@ -476,9 +468,8 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur) return Error::NotFound("The subscription " + id.str());
-    if (cur->status != SubscriptionStatus::kExpired && cur->status != SubscriptionStatus::kDisabled)
-      return Error::Conflict("SubscriptionNotReactivatable",
-                             "Only an expired or disabled subscription can be reactivated.");
+    // Only an expired or disabled one (R11).
+    LD_TRY(Transition(*cur, SubscriptionEvent::kReactivated, now));
     sub = *cur;
     auto p = tx.FindPaymentMethod(actor.tenantId, cur->paymentMethodId);
     if (!p || p->deleted)
@@ -500,12 +491,10 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
       return Error::Conflict("ConcurrentChange", "The subscription changed meanwhile; retry.");
     LD_ASSIGN_OR_RETURN(Tenant tenant, LoadTenant(tx, actor.tenantId));
     Subscription before = *cur;
-    cur->status = SubscriptionStatus::kActive;
-    cur->autoRenew = true;
-    cur->periodStart = now;
-    cur->anchorDay = ToCivil(now).day;
-    cur->currentPeriodEnd = PeriodEnd(now, cur->cycle, cur->anchorDay);
-    cur->statusChangedAt = now;
+    // Active, recurring billing on, a new full period from now.
+    LD_ASSIGN_OR_RETURN(SubscriptionStep step,
+                        Transition(*cur, SubscriptionEvent::kReactivated, now));
+    *cur = step.sub;
     tx.UpdateSubscription(*cur);
     const Sku* sku = ctx.catalog.FindSku(cur->skuId);
     IssueInvoice(
