@@ -101,19 +101,6 @@ void ForgetKeysFor(Tx& tx, const Guid& tenant, const std::string& resource_id) {
   tx.DeleteIdempotencyFor(tenant, resource_id);
 }
 
-Result<bool> KeyFinished(Context& ctx, const Actor& actor,
-                         const std::optional<IdempotencyInput>& key) {
-  LD_ASSIGN_OR_RETURN(auto scoped, ScopeKey(actor, key));
-  if (!scoped) return false;
-  bool finished = false;
-  LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
-    auto c = PeekKey(tx, actor.tenantId, *scoped);
-    finished = c.ok() && c->replay;
-    return Ok();
-  }));
-  return finished;
-}
-
 Result<std::string> RunKeyed(Context& ctx, const Actor& actor,
                              const std::optional<IdempotencyInput>& key,
                              const std::function<Result<std::string>()>& run, bool* replayed) {

@@ -68,11 +68,6 @@ void ForgetKey(Tx& tx, const Guid& tenant, const std::string& key);
 // (a pending order): forgets the keys that point at the resource.
 void ForgetKeysFor(Tx& tx, const Guid& tenant, const std::string& resource_id);
 
-// True when the caller's key already finished this very request (so the use
-// case will answer with its first outcome again). False without a key.
-Result<bool> KeyFinished(Context& ctx, const Actor& actor,
-                         const std::optional<IdempotencyInput>& key);
-
 // For use cases that keep no key of their own (cancel, reactivate): runs
 // `run` at most once per key. `run` returns the rendered answer, which is
 // kept and replayed (with *replayed set) for the same request; a failure

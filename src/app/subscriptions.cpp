@@ -143,8 +143,10 @@ Result<SubscriptionView> GetSubscription(Context& ctx, const Actor& actor, const
 
 Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, const Guid& id,
                                             const SubscriptionChange& change,
-                                            const std::optional<IdempotencyInput>& idem_in) {
+                                            const std::optional<IdempotencyInput>& idem_in,
+                                            bool* replayed) {
   LD_TRY(Require(actor, Permission::kManageBilling));
+  if (replayed) *replayed = false;
   if (!change.quantity && !change.autoRenew)
     return Error::Invalid("EmptyChange", "Give quantity or autoRenew.", "quantity");
   LD_ASSIGN_OR_RETURN(const std::optional<IdempotencyInput> idem, ScopeKey(actor, idem_in));
@@ -204,7 +206,10 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
     }
     return Ok();
   }));
-  if (replay) return GetSubscription(ctx, actor, id);
+  if (replay) {
+    if (replayed) *replayed = true;
+    return GetSubscription(ctx, actor, id);
+  }
 
   int64_t tax = TaxOn(amount, sub.taxRateBp);
   // A change that charges a card claims the subscription first (as a checkout

@@ -28,10 +28,13 @@ struct SubscriptionChange {
 };
 // R9: more licenses charge the prorated rest of the period; fewer are allowed
 // within 7 days of purchase or renewal (prorated refund) and never below the
-// licenses in use (LicensesInUse says how many to unassign first).
+// licenses in use (LicensesInUse says how many to unassign first). With an
+// Idempotency-Key already finished for this request, answers as then and sets
+// *replayed.
 Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, const Guid& id,
                                             const SubscriptionChange& change,
-                                            const std::optional<IdempotencyInput>& idem);
+                                            const std::optional<IdempotencyInput>& idem,
+                                            bool* replayed = nullptr);
 // Finishes the card-charging quantity changes that a crash (or a lost
 // gateway answer) left claimed since `started_before`: gives back whatever the
 // gateway charged under the claim's key, releases the claim and forgets the

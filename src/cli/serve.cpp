@@ -195,26 +195,24 @@ int RunServe(const ServeOptions& o) {
   if (int rc = Open(o.common, cfg, g); rc != 0) return rc;
   app::Context& ctx = *g.ctx;
 
-  // R15: settle orders a crash left pending before taking new requests.
-  // SQLite: this process is the only writer, so every pending order is
-  // abandoned. PostgreSQL: another server may be mid-checkout; leave the young.
-  auto recovered =
-      app::RecoverPendingOrders(ctx, g.postgres ? ctx.Now() - kPendingAgeMs : ctx.Now());
-  if (!recovered.ok()) {
-    std::cerr << "licensedesk: recovering pending orders failed: " << recovered.error().message
-              << "\n";
-    return kExitRuntime;
+  // R15: settle what a crash left pending before taking new requests: orders
+  // and card-charging license changes. SQLite: this process is the only
+  // writer, so all of them are abandoned. PostgreSQL: another server may be
+  // mid-checkout; leave the young (the recurring kinds settle them later).
+  struct Recovery {
+    const char* what;
+    Result<int> (*run)(app::Context&, Instant);
+  };
+  const Instant abandoned_before = g.postgres ? ctx.Now() - kPendingAgeMs : ctx.Now();
+  for (const Recovery& r : {Recovery{"pending orders", app::RecoverPendingOrders},
+                            Recovery{"pending license changes", app::RecoverPendingChanges}}) {
+    auto n = r.run(ctx, abandoned_before);
+    if (!n.ok()) {
+      std::cerr << "licensedesk: recovering " << r.what << " failed: " << n.error().message << "\n";
+      return kExitRuntime;
+    }
+    if (*n > 0) std::cerr << "licensedesk: settled " << *n << " " << r.what << "\n";
   }
-  if (*recovered > 0) std::cerr << "licensedesk: settled " << *recovered << " pending orders\n";
-  auto changes =
-      app::RecoverPendingChanges(ctx, g.postgres ? ctx.Now() - kPendingAgeMs : ctx.Now());
-  if (!changes.ok()) {
-    std::cerr << "licensedesk: recovering pending license changes failed: "
-              << changes.error().message << "\n";
-    return kExitRuntime;
-  }
-  if (*changes > 0)
-    std::cerr << "licensedesk: settled " << *changes << " pending license changes\n";
 
   std::optional<DemoResult> demo;
   if (o.demo) {

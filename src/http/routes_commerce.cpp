@@ -253,10 +253,9 @@ Result<Reply> PatchSubscriptionH(Call& c) {
   LD_ASSIGN_OR_RETURN(ch.autoRenew, f.OptBool("autoRenew"));
   if (!ch.quantity && !ch.autoRenew)
     return Error::Invalid("EmptyChange", "Give quantity or autoRenew.", "body");
-  auto finished = app::KeyFinished(c.ctx, c.actor(), c.idem);
-  bool replay = finished.ok() && *finished;
+  bool replay = false;
   LD_ASSIGN_OR_RETURN(app::SubscriptionView s,
-                      app::ChangeSubscription(c.ctx, c.actor(), id, ch, c.idem));
+                      app::ChangeSubscription(c.ctx, c.actor(), id, ch, c.idem, &replay));
   Reply r = Reply::Ok(SubscriptionJson(s, c.ctx.catalog));
   if (replay) r.headers.emplace_back("Idempotent-Replayed", "true");
   return r;
