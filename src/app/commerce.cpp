@@ -120,7 +120,7 @@ Result<CartView> ReplaceCart(Context& ctx, const Actor& actor, const Guid& id,
     if (c.status != CartStatus::kActive)
       return Error::Conflict("CartAlreadyOrdered", "This cart has been checked out already.");
     if (tx.FindLiveOrderForCart(actor.tenantId, id))
-      return Error::Conflict("CheckoutInProgress", "This cart is being checked out.");
+      return Error::Concurrent("CheckoutInProgress", "This cart is being checked out.");
     if (c.expiresAt <= now)
       return Error::Conflict("CartExpired", "This cart expired after 7 days without use.");
     LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
@@ -206,7 +206,7 @@ Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& ord
                       const std::optional<IdempotencyInput>& idem, CheckoutResult* out) {
   auto current = tx.FindOrder(actor.tenantId, order.id);
   if (!current || current->status != OrderStatus::kPending)
-    return Error::Conflict("CheckoutInProgress", "This checkout was settled elsewhere.");
+    return Error::Concurrent("CheckoutInProgress", "This checkout was settled elsewhere.");
   LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
   LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));
   Instant now = ctx.Now();
@@ -327,7 +327,7 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
       return Error::Conflict("CartAlreadyOrdered", "This cart has been checked out already.");
     if (auto live = tx.FindLiveOrderForCart(actor.tenantId, cart_id)) {
       return live->status == OrderStatus::kPending
-                 ? Error::Conflict("CheckoutInProgress", "This cart is being checked out.")
+                 ? Error::Concurrent("CheckoutInProgress", "This cart is being checked out.")
                  : Error::Conflict("CartAlreadyOrdered", "This cart has been checked out already.");
     }
     if (cart.expiresAt <= now)

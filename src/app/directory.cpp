@@ -279,7 +279,7 @@ Status ChangePassword(Context& ctx, const Actor& actor, const std::string& curre
     // The password changed under us (another changePassword or a reset):
     // the current password proved above is no longer current.
     if (u->passwordHash != me->passwordHash)
-      return Error::Conflict("ConcurrentChange", "The password changed meanwhile; try again.");
+      return Error::Concurrent("ConcurrentChange", "The password changed meanwhile; try again.");
     User before = *u;
     u->passwordHash = hash;
     tx.UpdateUser(*u);

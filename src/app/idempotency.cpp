@@ -48,8 +48,8 @@ Error KeyReused() {
 }
 
 Error KeyInProgress() {
-  return Error::Conflict("RequestInProgress",
-                         "A request with this Idempotency-Key is still being processed.");
+  return Error::Concurrent("RequestInProgress",
+                           "A request with this Idempotency-Key is still being processed.");
 }
 
 Result<std::optional<IdempotencyInput>> ScopeKey(const Actor& actor,

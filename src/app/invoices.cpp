@@ -158,8 +158,8 @@ Result<InvoicePaymentResult> MarkInvoicePaid(Context& ctx, int64_t number,
     if (!tx.UpdateInvoiceStatusIf(inv->tenantId, inv->id, was, PaymentStatus::kPaid)) {
       was = PaymentStatus::kDue;
       if (!tx.UpdateInvoiceStatusIf(inv->tenantId, inv->id, was, PaymentStatus::kPaid))
-        return Error::Conflict("ConcurrentChange",
-                               label + " changed meanwhile; run the command again.");
+        return Error::Concurrent("ConcurrentChange",
+                                 label + " changed meanwhile; run the command again.");
     }
     inv->paymentStatus = PaymentStatus::kPaid;
     tx.InsertInvoicePayment(inv->tenantId, inv->id, {now, reference});

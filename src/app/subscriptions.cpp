@@ -81,9 +81,9 @@ Payment Pay(Context& ctx, const PaymentMethod& pm, int64_t total, const std::str
 }
 
 Error LostRace() {
-  return Error::Conflict("ConcurrentChange",
-                         "The subscription changed meanwhile; nothing was charged. Read it again "
-                         "and send the change with a new Idempotency-Key.");
+  return Error::Concurrent("ConcurrentChange",
+                           "The subscription changed meanwhile; nothing was charged. Read it again "
+                           "and send the change with a new Idempotency-Key.");
 }
 
 Error Declined(const std::string& message) {
@@ -314,7 +314,7 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
         tx.LockPool(actor.tenantId, cur->skuId);
         if (!CanShrinkBy(ToPool(tx.GetPool(actor.tenantId, cur->skuId)), -delta)) {
           lost_race = true;
-          return Error::Conflict("ConcurrentChange", "Licenses were assigned meanwhile; retry.");
+          return Error::Concurrent("ConcurrentChange", "Licenses were assigned meanwhile; retry.");
         }
       }
       cur->quantity = *change.quantity;
@@ -493,7 +493,7 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
   Status st = ctx.store.Write([&](Tx& tx) -> Status {
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur || cur->status != sub.status || cur->statusChangedAt != sub.statusChangedAt)
-      return Error::Conflict("ConcurrentChange", "The subscription changed meanwhile; retry.");
+      return Error::Concurrent("ConcurrentChange", "The subscription changed meanwhile; retry.");
     LD_ASSIGN_OR_RETURN(Tenant tenant, LoadTenant(tx, actor.tenantId));
     Subscription before = *cur;
     // Active, recurring billing on, a new full period from now.

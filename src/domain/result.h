@@ -18,7 +18,8 @@ enum class ErrorKind {
   kPaymentFailed,  // payment declined: 402
   kForbidden,      // authenticated but not allowed: 403
   kNotFound,       // unknown or foreign id: 404
-  kConflict,       // state conflict (cart already ordered, twin in flight): 409
+  kConflict,       // final state conflict (cart already ordered, UPN taken): 409
+  kConcurrent,     // lost a race or a twin is in flight; the same request may succeed: 409
   kUnprocessable,  // well-formed but semantically refused (idempotency key reuse): 422
   kTooMany,        // throttled: 429
   kUnavailable,    // dependency down: 503
@@ -44,6 +45,11 @@ struct Error {
   static Error Conflict(std::string code, std::string message) {
     return {ErrorKind::kConflict, std::move(code), std::move(message), {}, nullptr};
   }
+  // A concurrent change or a twin request in flight: a client may send the
+  // same request again (after Retry-After) and it may then succeed.
+  static Error Concurrent(std::string code, std::string message) {
+    return {ErrorKind::kConcurrent, std::move(code), std::move(message), {}, nullptr};
+  }
   static Error Internal(std::string message) {
     return {ErrorKind::kInternal, "InternalError", std::move(message), {}, nullptr};
   }
@@ -51,6 +57,14 @@ struct Error {
     return {ErrorKind::kUnavailable, "ServiceUnavailable", std::move(message), {}, nullptr};
   }
 };
+
+// Whether a client may send the same request again and expect it to succeed
+// without changing anything: a lost race, throttling, a dependency down.
+// Every other kind is final for that request (fix the input or the state).
+constexpr bool MayRetry(ErrorKind kind) {
+  return kind == ErrorKind::kConcurrent || kind == ErrorKind::kTooMany ||
+         kind == ErrorKind::kUnavailable;
+}
 
 // Result<T>: a value or an Error. Result<void> is Status.
 template <typename T>

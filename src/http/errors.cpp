@@ -22,6 +22,7 @@ int StatusOf(ErrorKind kind) {
     case ErrorKind::kNotFound:
       return 404;
     case ErrorKind::kConflict:
+    case ErrorKind::kConcurrent:
       return 409;
     case ErrorKind::kUnprocessable:
       return 422;
@@ -57,6 +58,7 @@ std::string GraphCode(const Error& e) {
       return "generalException";
     case ErrorKind::kPaymentFailed:
     case ErrorKind::kConflict:
+    case ErrorKind::kConcurrent:
     case ErrorKind::kUnprocessable:
       return e.code.empty() ? "Request_BadRequest" : e.code;
   }
@@ -76,8 +78,10 @@ int64_t RetryAfterSeconds(const Error& e) {
 
 }  // namespace
 
-ErrorReply RenderError(const Error& e_in, Family family, const std::string& request_id,
-                       Instant now) {
+namespace {
+
+ErrorReply Render(const Error& e_in, int status, Family family, const std::string& request_id,
+                  Instant now) {
   Error e = e_in;
   if (e.kind == ErrorKind::kInternal) {
     // Never show internals (SQL, paths) to the client; the server logs them.
@@ -88,7 +92,7 @@ ErrorReply RenderError(const Error& e_in, Family family, const std::string& requ
   }
   if (e.code.empty()) e.code = "Error";
   ErrorReply out;
-  out.status = StatusOf(e.kind);
+  out.status = status;
   if (family == Family::kGraph) {
     Json inner = {{"code", e.code},
                   {"date", FormatRfc3339(now).substr(0, 19)},
@@ -106,23 +110,17 @@ ErrorReply RenderError(const Error& e_in, Family family, const std::string& requ
   }
   if (e.kind == ErrorKind::kUnauthorized)
     out.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"licensedesk\"");
-  if (e.kind == ErrorKind::kTooMany)
+  // Retry-After says a client may send the same request again (MayRetry);
+  // a final refusal never carries it.
+  if (MayRetry(e.kind))
     out.headers.emplace_back("Retry-After", std::to_string(RetryAfterSeconds(e)));
   return out;
 }
 
-Error ErrorForStatus(int status) {
+Error RefusalError(int status) {
   switch (status) {
     case 400:
       return Error::Invalid("BadRequest", "The request could not be parsed.");
-    case 401:
-      return {ErrorKind::kUnauthorized,
-              "InvalidAuthenticationToken",
-              "The access token is missing, invalid or expired.",
-              {},
-              nullptr};
-    case 403:
-      return Error::Forbidden("Access denied.");
     case 404:
       return {ErrorKind::kNotFound, "NotFound", "No resource matches this path.", {}, nullptr};
     case 405:
@@ -145,9 +143,6 @@ Error ErrorForStatus(int status) {
               "The range cannot be satisfied.",
               {},
               nullptr};
-    // The transport's own refusals: each a client error with its own code
-    // (never InternalError, never logged as a server error), the status
-    // kept by the caller.
     case 408:
       return {ErrorKind::kInvalid,
               "RequestTimeout",
@@ -181,12 +176,26 @@ Error ErrorForStatus(int status) {
               {},
               nullptr};
     case 503:
-      return Error::Unavailable("The service is not available.");
+      return Error::Unavailable("The service is not available. Try again.");
     default:
-      if (status >= 500) return Error::Internal("HTTP " + std::to_string(status));
       return Error::Invalid("BadRequest",
                             "The request was refused (HTTP " + std::to_string(status) + ").");
   }
+}
+
+}  // namespace
+
+ErrorReply RenderError(const Error& e, Family family, const std::string& request_id, Instant now) {
+  return Render(e, StatusOf(e.kind), family, request_id, now);
+}
+
+Refusal RefusalFor(int status) {
+  return {status, RefusalError(status)};
+}
+
+ErrorReply RenderRefusal(const Refusal& r, Family family, const std::string& request_id,
+                         Instant now) {
+  return Render(r.error, r.status, family, request_id, now);
 }
 
 }  // namespace ld::http

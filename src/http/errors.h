@@ -37,10 +37,20 @@ struct ErrorReply {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// A use case's error: the status follows from its kind (StatusOf).
 ErrorReply RenderError(const Error& e, Family family, const std::string& request_id, Instant now);
 
-// An Error for a status that the HTTP library produced on its own (a request
-// line it could not parse, a body over the limit, an unknown path, ...).
-Error ErrorForStatus(int status);
+// A refusal of the HTTP layer itself, before any use case ran (a request the
+// transport could not frame, a method the path does not have): its status is
+// HTTP's own (405, 408, 413, 414, 417, 431, 501, 505, ...), its error a client
+// error with its own code (never InternalError, never logged as a server
+// error), rendered in the same envelope.
+struct Refusal {
+  int status = 400;
+  Error error;
+};
+Refusal RefusalFor(int status);
+ErrorReply RenderRefusal(const Refusal& r, Family family, const std::string& request_id,
+                         Instant now);
 
 }  // namespace ld::http

@@ -250,8 +250,8 @@ struct Server::Impl {
       if (e.kind() == app::StoreError::Kind::kUnavailable)
         return Error::Unavailable("The database is not available. Try again.");
       if (e.kind() == app::StoreError::Kind::kConflict)
-        return Error::Conflict("ConcurrentChange",
-                               "Another change touched the same data. Try again.");
+        return Error::Concurrent("ConcurrentChange",
+                                 "Another change touched the same data. Try again.");
       return Error::Internal(std::string("storage: ") + e.what());
     } catch (const std::exception& e) {
       return Error::Internal(std::string("exception: ") + e.what());
@@ -261,7 +261,14 @@ struct Server::Impl {
   void WriteError(const Error& e, Family family, WireResponse& res) {
     if (e.kind == ErrorKind::kInternal)
       LogLine({{"level", "error"}, {"msg", e.message}, {"requestId", tls_state.requestId}});
-    ErrorReply er = RenderError(e, family, tls_state.requestId, ctx.Now());
+    WriteReply(RenderError(e, family, tls_state.requestId, ctx.Now()), res);
+  }
+
+  void WriteRefusal(const Refusal& r, Family family, WireResponse& res) {
+    WriteReply(RenderRefusal(r, family, tls_state.requestId, ctx.Now()), res);
+  }
+
+  static void WriteReply(ErrorReply er, WireResponse& res) {
     res.status = er.status;
     for (auto& [k, v] : er.headers) res.headers.emplace_back(k, v);
     SetBody(res, Dump(er.body), kJsonType);
@@ -300,6 +307,10 @@ struct Server::Impl {
     return r;
   }
 
+  static Error NoRoute() {
+    return {ErrorKind::kNotFound, "NotFound", "No resource matches this path.", {}, nullptr};
+  }
+
   void Dispatch(const HttpRequest& req, WireResponse& res) {
     Family family = FamilyOfPath(req.path);
     const RouteInfo* route = nullptr;
@@ -321,15 +332,13 @@ struct Server::Impl {
           res.status = 204;
           return;
         }
-        Error e = ErrorForStatus(405);
-        e.message = "This path supports " + allow + ".";
-        WriteError(e, family, res);
-        res.status = 405;
-        return;
+        Refusal r = RefusalFor(405);
+        r.error.message = "This path supports " + allow + ".";
+        return WriteRefusal(r, family, res);
       }
       if (req.method == "GET" && !IsApiPath(req.path)) return ServeStatic(req, res);
       tls_state.route = "unmatched";
-      Error e = ErrorForStatus(404);
+      Error e = NoRoute();
       if (family == Family::kGraph) {
         e.message = "Resource not found for the segment '" +
                     req.path.substr(req.path.rfind('/') + 1).substr(0, 100) + "'.";
@@ -345,10 +354,7 @@ struct Server::Impl {
   // The admin center: files under the web root, index.html for client routes.
   void ServeStatic(const HttpRequest& req, WireResponse& res) {
     tls_state.route = "static";
-    auto not_found = [&] {
-      Error e = ErrorForStatus(404);
-      WriteError(e, Family::kCommerce, res);
-    };
+    auto not_found = [&] { WriteError(NoRoute(), Family::kCommerce, res); };
     if (web_root.empty()) return not_found();
     std::string rel = req.path.substr(1);
     fs::path file;
@@ -430,10 +436,9 @@ struct Server::Impl {
   // A request refused before routing (malformed, too large, too slow).
   void Refuse(int status, std::string_view message, const std::string& path, WireResponse& res) {
     StartRequest(res);
-    Error e = ErrorForStatus(status);
-    if (!message.empty()) e.message = std::string(message);
-    WriteError(e, FamilyOfPath(path), res);
-    res.status = status;
+    Refusal r = RefusalFor(status);
+    if (!message.empty()) r.error.message = std::string(message);
+    WriteRefusal(r, FamilyOfPath(path), res);
   }
 
   // Access log and metrics, once per response. Never a query string, a body,
