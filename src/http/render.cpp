@@ -44,46 +44,51 @@ std::string_view SkuName(const Catalog& catalog, const Guid& sku) {
 
 }  // namespace
 
+namespace {
+// Every property $select may name, in Graph's order, and whether a user
+// without $select shows it (Graph's defaults plus accountEnabled,
+// usageLocation and assignedLicenses).
+struct UserProperty {
+  std::string_view name;
+  bool byDefault;
+};
+constexpr UserProperty kUserProperties[] = {
+    {"id", true},
+    {"businessPhones", true},
+    {"displayName", true},
+    {"givenName", true},
+    {"jobTitle", true},
+    {"mail", true},
+    {"mobilePhone", true},
+    {"officeLocation", true},
+    {"preferredLanguage", true},
+    {"surname", true},
+    {"userPrincipalName", true},
+    {"accountEnabled", true},
+    {"usageLocation", true},
+    {"assignedLicenses", true},
+    {"mailNickname", false},
+    {"createdDateTime", false},
+};
+}  // namespace
+
 const std::vector<std::string_view>& SelectableUserProperties() {
-  static const std::vector<std::string_view> kProps{"id",
-                                                    "businessPhones",
-                                                    "displayName",
-                                                    "givenName",
-                                                    "jobTitle",
-                                                    "mail",
-                                                    "mobilePhone",
-                                                    "officeLocation",
-                                                    "preferredLanguage",
-                                                    "surname",
-                                                    "userPrincipalName",
-                                                    "accountEnabled",
-                                                    "usageLocation",
-                                                    "assignedLicenses",
-                                                    "mailNickname",
-                                                    "createdDateTime"};
+  static const std::vector<std::string_view> kProps = [] {
+    std::vector<std::string_view> v;
+    for (const auto& p : kUserProperties) v.push_back(p.name);
+    return v;
+  }();
   return kProps;
 }
 
 namespace {
-// The properties of a user without $select: Graph's defaults plus
-// accountEnabled, usageLocation and assignedLicenses, sorted as a JSON tree
-// (a std::map) writes them.
+// The properties of a user without $select, sorted as a JSON tree (a
+// std::map) writes them.
 const std::vector<std::string>& DefaultUserProperties() {
   static const std::vector<std::string> kDefault = [] {
-    std::vector<std::string> v{"businessPhones",
-                               "displayName",
-                               "givenName",
-                               "jobTitle",
-                               "mail",
-                               "mobilePhone",
-                               "officeLocation",
-                               "preferredLanguage",
-                               "surname",
-                               "userPrincipalName",
-                               "id",
-                               "accountEnabled",
-                               "usageLocation",
-                               "assignedLicenses"};
+    std::vector<std::string> v;
+    for (const auto& p : kUserProperties)
+      if (p.byDefault) v.emplace_back(p.name);
     std::sort(v.begin(), v.end());
     return v;
   }();

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <future>
+#include <stdexcept>
 #include <thread>
 
 #include "store/postgres/pg_conn.h"
@@ -123,6 +126,37 @@ TEST(Store, AThrownStoreErrorBecomesAnErrorAndWritesNothing) {
   ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
                  EXPECT_TRUE(tx.FindTenant(t.id).has_value());
                  EXPECT_FALSE(tx.FindTenant(other.id).has_value());
+                 return Ok();
+               }).ok());
+}
+
+// A read that threw something other than a StoreError kept its PostgreSQL
+// connection out of the pool: after 16 of them every transaction waited
+// for a connection forever.
+TEST(Store, TransactionsThatThrowGiveTheirConnectionBack) {
+  Opened o;
+  auto s = o.Open();
+  auto thrower = [](app::Tx&) -> Status { throw std::runtime_error("boom"); };
+  for (int i = 0; i < 40; ++i) {
+    Status r = s->Read(thrower);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, ErrorKind::kInternal);
+    Status w = s->Write(thrower);
+    ASSERT_FALSE(w.ok());
+    EXPECT_EQ(w.error().kind, ErrorKind::kInternal);
+  }
+  Tenant t = MakeTenant("after.test");
+  auto done = std::async(std::launch::async, [&] {
+    return s->Write([&](app::Tx& tx) -> Status {
+      tx.InsertTenant(t);
+      return Ok();
+    });
+  });
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(20)), std::future_status::ready)
+      << "no connection came back to the pool";
+  EXPECT_TRUE(done.get().ok());
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 EXPECT_TRUE(tx.FindTenant(t.id).has_value());
                  return Ok();
                }).ok());
 }

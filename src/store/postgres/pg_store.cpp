@@ -68,43 +68,13 @@ void PgStore::Give(std::unique_ptr<PgConn> c) {
   cv_.notify_one();
 }
 
-Status PgStore::Write(const Fn& fn) {
-  for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<PgConn> c;
-    try {
-      c = Take();
-    } catch (const StoreError& e) {
-      return FromStoreError(e);
-    }
-    Status result;
-    bool retry = false;
-    try {
-      c->ExecScript("BEGIN ISOLATION LEVEL READ COMMITTED");
-      SqlTx tx(*c);
-      result = fn(tx);
-      if (result.ok()) {
-        c->ExecScript("COMMIT");
-      } else {
-        SafeRollback(*c);
-      }
-    } catch (const StoreError& e) {
-      SafeRollback(*c);
-      if (e.kind() == StoreError::Kind::kConflict && attempt < opts_.maxRetries) {
-        retry = true;
-      } else {
-        result = FromStoreError(e);
-      }
-    } catch (const std::exception& e) {
-      SafeRollback(*c);
-      result = Error::Internal(std::string("unexpected error: ") + e.what());
-    }
-    Give(std::move(c));
-    if (!retry) return result;
-    std::this_thread::sleep_for(std::chrono::microseconds(200 * (attempt + 1)));
-  }
-}
-
-Status PgStore::Read(const Fn& fn) {
+// One transaction on a pooled connection: `begin` opens it, a failed
+// result or any exception rolls it back, and the connection always goes
+// back to the pool (a broken one is dropped there). `*conflict` says the
+// database refused it as a serialization failure, deadlock or unique key
+// taken meanwhile: the caller may run it again.
+Status PgStore::RunTx(const char* begin, const Fn& fn, bool* conflict) {
+  *conflict = false;
   std::unique_ptr<PgConn> c;
   try {
     c = Take();
@@ -113,16 +83,38 @@ Status PgStore::Read(const Fn& fn) {
   }
   Status result;
   try {
-    c->ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    c->ExecScript(begin);
     SqlTx tx(*c);
     result = fn(tx);
-    c->ExecScript("COMMIT");
+    if (result.ok()) {
+      c->ExecScript("COMMIT");
+    } else {
+      SafeRollback(*c);
+    }
   } catch (const StoreError& e) {
     SafeRollback(*c);
+    *conflict = e.kind() == StoreError::Kind::kConflict;
     result = FromStoreError(e);
+  } catch (const std::exception& e) {
+    SafeRollback(*c);
+    result = Error::Internal(std::string("unexpected error: ") + e.what());
   }
   Give(std::move(c));
   return result;
+}
+
+Status PgStore::Write(const Fn& fn) {
+  for (int attempt = 0;; ++attempt) {
+    bool conflict = false;
+    Status result = RunTx("BEGIN ISOLATION LEVEL READ COMMITTED", fn, &conflict);
+    if (!conflict || attempt >= opts_.maxRetries) return result;
+    std::this_thread::sleep_for(std::chrono::microseconds(200 * (attempt + 1)));
+  }
+}
+
+Status PgStore::Read(const Fn& fn) {
+  bool conflict = false;
+  return RunTx("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn, &conflict);
 }
 
 bool PgStore::Ready() {

@@ -37,6 +37,7 @@ class PgStore final : public app::Store {
   std::string Backend() const override { return "postgresql"; }
 
  private:
+  Status RunTx(const char* begin, const Fn& fn, bool* conflict);
   std::unique_ptr<PgConn> Take();
   void Give(std::unique_ptr<PgConn> c);
 

@@ -217,6 +217,12 @@ Status SqliteStore::Read(const Fn& fn) {
     c.reset();
     DropReader();
     return result.ok() ? Status(FromStoreError(e)) : result;
+  } catch (const std::exception& e) {
+    // Anything else thrown mid-read: the reader still has its transaction
+    // open, so it is closed too, and its place in the pool given back.
+    c.reset();
+    DropReader();
+    return Error::Internal(std::string("unexpected error: ") + e.what());
   }
   ReturnReader(std::move(c));
   return result;
