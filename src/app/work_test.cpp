@@ -1,6 +1,10 @@
 #include "app/work.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <latch>
@@ -166,6 +170,77 @@ TEST(Work, ADeadServersItemIsDoneOnceByAnotherAfterItsLease) {
                   })
                   .ok());
   EXPECT_FALSE(finished) << "the dead server's lease was taken over";
+}
+
+// The same with a real death: a server process claims the item, starts its
+// handler and is killed with SIGKILL in the middle of it. Another server
+// (this process) does not take the item while the dead one's lease holds,
+// then does it exactly once. On SQLite the other server is the restarted
+// one on the same file; on PostgreSQL a second server beside it.
+TEST(Work, AnItemOfAServerKilledInItsHandlerIsDoneOnceByAnother) {
+  AppFixture f;
+  constexpr int64_t kLeaseMs = 30'000;
+  Put(f, Item("report", "r1", f.clock.Now(), "payload-1"));
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The doomed server: its own store (connections, writer) on the database.
+    close(ready[0]);
+    std::unique_ptr<Store> own;
+    if (!f.pgConninfo.empty()) {
+      store::PgOptions o;
+      o.conninfo = f.pgConninfo;
+      own = std::make_unique<store::PgStore>(o, f.clock.Now());
+    } else {
+      store::SqliteOptions o;
+      o.path = f.dir.File("ld.db");
+      own = std::make_unique<store::SqliteStore>(o, f.clock.Now());
+    }
+    Context ctx{*own, f.clock, f.gateway, f.ctx->catalog, f.ctx->config};
+    WorkQueue a(ctx, "server-a");
+    a.Register(WorkKind{.kind = "report",
+                        .run = [&](Context&, const WorkItem&) -> Status {
+                          char c = 'r';
+                          if (write(ready[1], &c, 1) != 1) _exit(3);
+                          for (;;) pause();  // killed here, in the middle
+                        },
+                        .leaseMs = kLeaseMs});
+    (void)a.RunOnce();
+    _exit(2);  // never reached: the handler does not return
+  }
+  close(ready[1]);
+  pollfd p{ready[0], POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 30'000), 1) << "the child never started the handler";
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  close(ready[0]);
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+  std::vector<std::string> payloads;
+  WorkQueue b(*f.ctx, "server-b");
+  b.Register(WorkKind{.kind = "report",
+                      .run = [&](Context&, const WorkItem& w) -> Status {
+                        payloads.push_back(w.payload);
+                        return Ok();
+                      },
+                      .leaseMs = kLeaseMs});
+  auto before = WorkStatus(*f.ctx);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ((*before)[0].running, 1) << "the dead server's claim is on record";
+  EXPECT_EQ(*b.RunOnce(), 0) << "the dead server's lease still holds";
+  EXPECT_TRUE(payloads.empty());
+  f.clock.Advance(kLeaseMs + 1);
+  EXPECT_EQ(*b.RunOnce(), 1);
+  EXPECT_EQ(*b.RunOnce(), 0);
+  ASSERT_EQ(payloads.size(), 1u);
+  EXPECT_EQ(payloads[0], "payload-1");
+  EXPECT_FALSE(Find(f, "report", "r1"));
 }
 
 // An item enqueued again while it runs (its cause changed meanwhile) runs
