@@ -28,8 +28,8 @@ OpResult Unexpected(const httplib::Result& res, int expected) {
                         res->body.substr(0, 300));
 }
 
-WireClient::WireClient(std::string host, int port, int readTimeoutS)
-    : host_(std::move(host)), port_(port), readTimeoutS_(readTimeoutS) {}
+WireClient::WireClient(std::string host, int port, int readTimeoutS, bool nagle)
+    : host_(std::move(host)), port_(port), readTimeoutS_(readTimeoutS), nagle_(nagle) {}
 
 WireClient::~WireClient() {
   Close();
@@ -53,7 +53,7 @@ bool WireClient::Connect() {
     return false;
   }
   int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (!nagle_) ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   timeval tv{readTimeoutS_, 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   timeval wt{30, 0};
@@ -86,15 +86,21 @@ httplib::Result WireClient::Send(const std::string& method, const std::string& p
   // fresh one (only when nothing of the answer was read).
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (fd_ < 0 && !Connect()) return httplib::Result(nullptr, httplib::Error::Connection);
-    size_t sent = 0;
     bool failed = false;
-    while (sent < req.size()) {
-      ssize_t n = ::send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) {
-        failed = true;
-        break;
+    auto write_all = [&](std::string_view part) {
+      size_t sent = 0;
+      while (!failed && sent < part.size()) {
+        ssize_t n = ::send(fd_, part.data() + sent, part.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) failed = true;
+        if (n > 0) sent += static_cast<size_t>(n);
       }
-      sent += static_cast<size_t>(n);
+    };
+    size_t head_size = req.find("\r\n\r\n") + 4;
+    if (nagle_ && body && head_size < req.size()) {
+      write_all(std::string_view(req).substr(0, head_size));
+      write_all(std::string_view(req).substr(head_size));
+    } else {
+      write_all(req);
     }
     if (failed) {
       Close();
@@ -196,7 +202,7 @@ LoadResult RunLoad(const LoadOptions& o, const OpFn& op) {
   std::atomic<double> lastEnd{start};
 
   auto worker = [&](int t) {
-    auto cli = std::make_unique<WireClient>(o.host, o.port, o.readTimeoutS);
+    auto cli = std::make_unique<WireClient>(o.host, o.port, o.readTimeoutS, o.nagle);
     PerThread& me = per[static_cast<size_t>(t)];
     me.ns.reserve(1 << 16);
     ready.fetch_add(1);

@@ -31,6 +31,10 @@ struct LoadOptions {
   double slowMs = 1000;  // operations slower than this are reported as stalls
   pid_t serverPid = -1;  // for memory; -1: none
   int readTimeoutS = 60;
+  // Clients as cpp-httplib's (and many others') defaults: no TCP_NODELAY, and
+  // a request's head and body in two writes. Against a server that waits for
+  // its delayed ACK that costs each POST about 40 ms.
+  bool nagle = false;
 };
 
 // What one operation returns: ok, or why not ("HTTP 409 CartAlreadyOrdered",
@@ -48,14 +52,15 @@ struct OpResult {
 OpResult Unexpected(const httplib::Result& res, int expected);
 
 // A lean keep-alive HTTP/1.1 client for the load threads: blocking socket,
-// one write per request, responses framed by Content-Length or chunked. It
+// one write per request (or, with `nagle`, no TCP_NODELAY and the head and
+// the body in two writes), responses framed by Content-Length or chunked. It
 // costs the machine's 2 cores far less per request than cpp-httplib's client
 // (which polls before each read and write), so more of them is left for the
 // server under test. The methods mirror httplib::Client's and return its
 // Result, so scenarios read like ordinary client code.
 class WireClient {
  public:
-  WireClient(std::string host, int port, int readTimeoutS);
+  WireClient(std::string host, int port, int readTimeoutS, bool nagle = false);
   ~WireClient();
   WireClient(const WireClient&) = delete;
   WireClient& operator=(const WireClient&) = delete;
@@ -72,6 +77,7 @@ class WireClient {
   std::string host_;
   int port_;
   int readTimeoutS_;
+  bool nagle_;
   int fd_ = -1;
   std::string buf_;
 };

@@ -162,6 +162,10 @@ std::string Both(double before, double after, const char* unit) {
   return Rate(before, "") + "/ " + Rate(after, unit) + " (before / after)";
 }
 
+std::string NagleClients() {
+  return " without TCP_NODELAY (head and body in two writes)";
+}
+
 // ---- talking to the server during setup ----
 
 struct Api {
@@ -472,9 +476,11 @@ void RunRead(Env& env, Report& rep, ServerProcess& srv, const Org& org) {
 
 // Scenario: checkouts with `clients` clients spread over the organizations,
 // each with a saved card.
-void RunCheckout(Env& env, Report& rep, ServerProcess& srv, const std::vector<Org>& orgs) {
+LoadResult RunCheckout(Env& env, Report& rep, ServerProcess& srv, const std::vector<Org>& orgs,
+                       bool nagle = false) {
   const Options& o = env.o;
-  std::cerr << "[checkout] " << o.clients << " clients, " << orgs.size() << " organizations\n";
+  std::cerr << "[checkout] " << o.clients << " clients" << (nagle ? " without TCP_NODELAY" : "")
+            << ", " << orgs.size() << " organizations\n";
   ResetPeak(srv.pid());
   std::string cartBody =
       Json{
@@ -493,7 +499,8 @@ void RunCheckout(Env& env, Report& rep, ServerProcess& srv, const std::vector<Or
   lo.seconds = o.seconds;
   lo.warmupS = o.warmup;
   lo.serverPid = srv.pid();
-  int run = env.runId;
+  lo.nagle = nagle;
+  int run = env.runId * 2 + (nagle ? 1 : 0);
   auto r = RunLoad(lo, [&](WireClient& c, int t, int64_t i) -> OpResult {
     size_t k = static_cast<size_t>(t) % orgs.size();
     auto r1 = c.Post("/api/v1/carts", auth[k], cartBody, "application/json");
@@ -505,7 +512,8 @@ void RunCheckout(Env& env, Report& rep, ServerProcess& srv, const std::vector<Or
   });
   std::cerr << "  checkout: " << r.Describe() << "\n";
   int clients = o.clients;
-  rep.Add([r, clients](const Limits& L) {
+  std::string who = nagle ? NagleClients() : "";
+  rep.Add([r, clients, who](const Limits& L) {
     // Two requests per checkout: the HTTP limit is half the hello-world rate.
     double http = L.Hello() / 2, db = L.Checkout64();
     double limit = std::min(http, db);
@@ -517,8 +525,8 @@ void RunCheckout(Env& env, Report& rep, ServerProcess& srv, const std::vector<Or
                          "%.0f/s; 1 per commit: %.0f/s)",
                          limit, http < db ? "HTTP" : "SQLite", http, db, L.Checkout1());
     return Row{Format("checkout: POST carts + POST checkout (1 line of 5, saved card, "
-                      "Idempotency-Key), %d clients",
-                      clients),
+                      "Idempotency-Key), %d clients%s",
+                      clients, who.c_str()),
                Rate(r.opsPerS, "checkouts/s") +
                    (r.errors ? Format(", %lld errors", (long long)r.errors) : ""),
                Lat(r.lat),
@@ -534,6 +542,25 @@ void RunCheckout(Env& env, Report& rep, ServerProcess& srv, const std::vector<Or
     for (const auto& s : r.errorSamples) rep.Problem("checkout error sample: `" + s + "`");
   }
   if (r.stalls) rep.Problem(Format("checkout: %lld checkouts took over 1 s", (long long)r.stalls));
+  return r;
+}
+
+// The same scenario from clients without TCP_NODELAY, against the figure
+// with it (issue 15: the server must not wait for its delayed ACK).
+void AddNagleRow(Report& rep, const std::string& what, const LoadResult& with,
+                 const LoadResult& without) {
+  rep.Add([=](const Limits&) {
+    double ratio = with.opsPerS > 0 ? without.opsPerS / with.opsPerS : 0;
+    return Row{what +
+                   ": clients without TCP_NODELAY (head and body in two writes) against "
+                   "clients with it",
+               Format("%.0f/s against %.0f/s", without.opsPerS, with.opsPerS),
+               Lat(without.lat) + " against " + Lat(with.lat),
+               "the figure with TCP_NODELAY, same run",
+               Format("%.2f", ratio),
+               ">= 0.9",
+               MetText(ratio >= 0.9)};
+  });
 }
 
 struct PagingResult {
@@ -639,10 +666,12 @@ void ReportPaging(Env& env, Report& rep, const PagingResult& p, int64_t orgUsers
                     (long long)p.users, (long long)orgUsers));
 }
 
-void RunAssign(Env& env, Report& rep, ServerProcess& srv, const Org& org,
-               const std::vector<std::string>& ids, const char* sku, const std::string& label) {
+LoadResult RunAssign(Env& env, Report& rep, ServerProcess& srv, const Org& org,
+                     const std::vector<std::string>& ids, const char* sku, const std::string& label,
+                     bool nagle = false) {
   const Options& o = env.o;
-  std::cerr << "[assignLicense] " << o.clients << " clients, " << ids.size() << " users\n";
+  std::cerr << "[assignLicense] " << o.clients << " clients"
+            << (nagle ? " without TCP_NODELAY" : "") << ", " << ids.size() << " users\n";
   ResetPeak(srv.pid());
   httplib::Headers h{{"Authorization", "Bearer " + org.token}};
   std::string body = Json{
@@ -656,6 +685,7 @@ void RunAssign(Env& env, Report& rep, ServerProcess& srv, const Org& org,
   lo.warmupS = o.warmup;
   lo.maxOps = static_cast<int64_t>(ids.size());
   lo.serverPid = srv.pid();
+  lo.nagle = nagle;
   auto r = RunLoad(lo, [&](WireClient& c, int, int64_t i) {
     std::string path = "/v1.0/users/" + ids[static_cast<size_t>(i)] + "/assignLicense";
     return Unexpected(c.Post(path.c_str(), h, body, "application/json"), 200);
@@ -689,6 +719,7 @@ void RunAssign(Env& env, Report& rep, ServerProcess& srv, const Org& org,
   }
   if (r.stalls)
     rep.Problem(Format("%s: %lld calls took over 1 s", label.c_str(), (long long)r.stalls));
+  return r;
 }
 
 void ReportAutoAssign(Report& rep, int64_t users, int64_t assigned, double seconds,
@@ -828,7 +859,9 @@ int RunAll(Options o) {
     checkout.assign(orgs.begin() + 2, orgs.end());
     if (o.Want("read")) RunRead(env, rep, *s, paging[0]);
     if (o.Want("checkout")) {
-      RunCheckout(env, rep, *s, checkout);
+      LoadResult with = RunCheckout(env, rep, *s, checkout);
+      LoadResult without = RunCheckout(env, rep, *s, checkout, true);
+      AddNagleRow(rep, "checkout", with, without);
       CheckAlive(rep, *s, env.work + "/server1.log", "the checkout scenario");
     }
     std::string st = s->Stop();
@@ -869,8 +902,19 @@ int RunAll(Options o) {
       int64_t qty = std::min<int64_t>(static_cast<int64_t>(ids.size()), kMaxPerLine);
       Buy(s->port(), paging[0], {{kE3, qty}}, false);
       ids.resize(static_cast<size_t>(qty));
-      RunAssign(env, rep, *s, paging[0], ids, kE3,
-                Format("assignLicense: one user, one SKU per call, %d clients", o.clients));
+      // Half the users for clients with TCP_NODELAY, half for clients without.
+      std::vector<std::string> second(ids.begin() + static_cast<std::ptrdiff_t>(ids.size() / 2),
+                                      ids.end());
+      ids.resize(ids.size() / 2);
+      LoadResult with =
+          RunAssign(env, rep, *s, paging[0], ids, kE3,
+                    Format("assignLicense: one user, one SKU per call, %d clients", o.clients));
+      LoadResult without =
+          RunAssign(env, rep, *s, paging[0], second, kE3,
+                    Format("assignLicense: one user, one SKU per call, %d clients%s", o.clients,
+                           NagleClients().c_str()),
+                    true);
+      AddNagleRow(rep, "assignLicense", with, without);
       CheckAlive(rep, *s, env.work + "/server2.log", "assignLicense");
     }
     if (o.Want("autoassign")) {
