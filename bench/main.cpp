@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -177,10 +178,19 @@ struct Api {
     auto cli = std::make_unique<WireClient>("127.0.0.1", port, timeoutS);
     httplib::Headers h = std::move(extra);
     if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET"
-                            ? cli->Get(path.c_str(), h)
-                            : cli->Post(path.c_str(), h, body ? body->dump() : std::string("{}"),
-                                        "application/json");
+    auto send = [&] {
+      return method == "GET" ? cli->Get(path.c_str(), h)
+                             : cli->Post(path.c_str(), h, body ? body->dump() : std::string("{}"),
+                                         "application/json");
+    };
+    httplib::Result r = send();
+    // As a well-behaved client: a refusal that says Retry-After (the server
+    // busy hashing other passwords, say) is sent again after it.
+    for (int i = 0; i < 60 && r && expect != r->status && r->has_header("Retry-After"); ++i) {
+      std::this_thread::sleep_for(
+          std::chrono::seconds(std::stoi(r->get_header_value("Retry-After"))));
+      r = send();
+    }
     if (!r) throw std::runtime_error(method + " " + path + ": " + httplib::to_string(r.error()));
     if (r->status != expect)
       throw std::runtime_error(method + " " + path + ": HTTP " + std::to_string(r->status) + " " +

@@ -25,13 +25,7 @@ std::string RandomToken() {
 
 namespace {
 Error TooMany(int64_t wait_ms) {
-  Error e{ErrorKind::kTooMany,
-          "TooManyAttempts",
-          "Too many failed sign-ins. Try again later.",
-          {},
-          nullptr};
-  e.details = nlohmann::json{{"retryAfterSeconds", (wait_ms + 999) / 1000}};
-  return e;
+  return Error::TooMany("TooManyAttempts", "Too many failed sign-ins. Try again later.", wait_ms);
 }
 Error BadCredentials() {
   return {ErrorKind::kUnauthorized,

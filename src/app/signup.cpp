@@ -83,13 +83,8 @@ HashSlot::~HashSlot() {
 }
 
 Error ServerBusy() {
-  Error e{ErrorKind::kTooMany,
-          "ServerBusy",
-          "The server is busy checking other passwords. Try again in a second.",
-          {},
-          nullptr};
-  e.details = nlohmann::json{{"retryAfterSeconds", 1}};
-  return e;
+  return Error::TooMany(
+      "ServerBusy", "The server is busy checking other passwords. Try again in a second.", 1000);
 }
 
 std::string HashPassword(const HashSlot&, const std::string& password) {
@@ -172,15 +167,10 @@ Result<SignupResult> Signup(Context& ctx, const SignupRequest& req) {
   // Admission (HTTP only), then a hash slot without waiting for one.
   if (req.remoteAddress) {
     int64_t wait = ctx.signupThrottle->Admit(*req.remoteAddress, ctx.SecurityNow());
-    if (wait > 0) {
-      Error e{ErrorKind::kTooMany,
-              "TooManySignups",
-              "Too many signups from this address or on this server. Try again later.",
-              {},
-              nullptr};
-      e.details = nlohmann::json{{"retryAfterSeconds", (wait + 999) / 1000}};
-      return e;
-    }
+    if (wait > 0)
+      return Error::TooMany(
+          "TooManySignups",
+          "Too many signups from this address or on this server. Try again later.", wait);
   }
   auto slot = HashSlot::TryAcquire();
   if (!slot) {

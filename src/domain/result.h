@@ -3,6 +3,7 @@
 // (http/errors.cpp); nothing below http knows about status codes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -49,6 +50,16 @@ struct Error {
   // same request again (after Retry-After) and it may then succeed.
   static Error Concurrent(std::string code, std::string message) {
     return {ErrorKind::kConcurrent, std::move(code), std::move(message), {}, nullptr};
+  }
+  // Throttled: the client may send the request again after `retry_after_ms`
+  // (rounded up to whole seconds, at least one).
+  static Error TooMany(std::string code, std::string message, int64_t retry_after_ms) {
+    int64_t seconds = retry_after_ms < 1000 ? 1 : (retry_after_ms + 999) / 1000;
+    return {ErrorKind::kTooMany,
+            std::move(code),
+            std::move(message),
+            {},
+            nlohmann::json{{"retryAfterSeconds", seconds}}};
   }
   static Error Internal(std::string message) {
     return {ErrorKind::kInternal, "InternalError", std::move(message), {}, nullptr};
