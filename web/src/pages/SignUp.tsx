@@ -5,10 +5,10 @@ import { Button, Field, Input, Select } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
-import { AppLink, ErrorBar, InfoBar, useCommonStyles } from '../components/common';
+import { AppLink, CheckedForm, ErrorBar, InfoBar, useCommonStyles } from '../components/common';
 import { useFormat } from '../format';
 import { setAfterSignIn, useSession } from '../session';
-import { useSubmit } from '../submit';
+import { useCheckedSubmit } from '../submit';
 import { AuthPage } from './SignIn';
 
 interface SignupResult {
@@ -30,9 +30,8 @@ export function SignUp() {
   const [adminName, setAdminName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [touched, setTouched] = useState(false);
-  const submit = useSubmit();
-  const busy = submit.busy;
+  const submit = useCheckedSubmit();
+  const { busy, touched } = submit;
 
   const suggested = orgName
     .toLowerCase()
@@ -56,14 +55,9 @@ export function SignUp() {
       {!config?.signupEnabled ? (
         <InfoBar intent="warning">{t('signupDisabled')}</InfoBar>
       ) : (
-        <form
-          className={c.form}
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            setTouched(true);
-            if (!valid) return;
-            void submit.run(async () => {
+        <CheckedForm
+          onSubmit={() =>
+            void submit.runIfValid(valid, async () => {
               const r = await api.post<SignupResult>(
                 '/api/v1/signup',
                 {
@@ -80,8 +74,8 @@ export function SignUp() {
                 state: { welcome: { organization: orgName.trim(), upn: r.adminUserPrincipalName } },
               });
               await signIn(r.adminUserPrincipalName, password);
-            });
-          }}
+            })
+          }
         >
           <p className={c.muted}>{t('signUpIntro')}</p>
           <Field label={t('organizationName')} required validationMessage={touched && !orgName.trim() ? t('required') : undefined}>
@@ -127,7 +121,7 @@ export function SignUp() {
               {t('createOrganization')}
             </Button>
           </div>
-        </form>
+        </CheckedForm>
       )}
       <p className={c.p}>
         {t('haveAccount')} <AppLink to="/signin">{t('signIn')}</AppLink>
