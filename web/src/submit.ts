@@ -41,3 +41,27 @@ export function useSubmit(): Submit {
   const clear = useCallback(() => setError(null), []);
   return { busy, error, message: error ? errorText(error) : null, run, fail, clear };
 }
+
+/** A submit for a form that checks its own fields before the call. */
+export interface CheckedSubmit extends Submit {
+  /** True once the user tried to submit (or left a field that calls touch): fields show their errors from then on. */
+  touched: boolean;
+  touch: () => void;
+  /** Marks the fields touched, then runs fn when they are valid; false when they are not or fn did not succeed. */
+  runIfValid: (valid: boolean, fn: () => Promise<unknown>) => Promise<boolean>;
+}
+
+export function useCheckedSubmit(): CheckedSubmit {
+  const submit = useSubmit();
+  const [touched, setTouched] = useState(false);
+  const touch = useCallback(() => setTouched(true), []);
+  const { run } = submit;
+  const runIfValid = useCallback(
+    (valid: boolean, fn: () => Promise<unknown>) => {
+      setTouched(true);
+      return valid ? run(fn) : Promise.resolve(false);
+    },
+    [run],
+  );
+  return { ...submit, touched, touch, runIfValid };
+}

@@ -1,7 +1,8 @@
 // The admin center's table: a Fluent table in a scrolling frame, one column
-// definition per column (header and cell), an accessible name, a minimum width.
-import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
-import type { CSSProperties, HTMLAttributes, ReactNode } from 'react';
+// definition per column (header and cell), an accessible name, a minimum width,
+// and optionally a first column of checkboxes that select rows.
+import { Checkbox, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, makeStyles } from '@fluentui/react-components';
+import type { CSSProperties, Dispatch, HTMLAttributes, ReactNode, SetStateAction } from 'react';
 import { useCommonStyles } from './common';
 
 export interface Column<T> {
@@ -16,6 +17,66 @@ export interface Column<T> {
   'data-testid'?: string;
 }
 
+/** Rows the user picks with a checkbox each; the header's checkbox picks all rows shown or, when all are, none. */
+export interface RowSelection<T> {
+  /** The header checkbox's accessible name. */
+  allLabel: string;
+  /** A row checkbox's accessible name. */
+  label: (row: T) => string;
+  isSelected: (row: T) => boolean;
+  /** One row checked (true) or unchecked (false). */
+  onSelect: (row: T, checked: boolean) => void;
+  /** The header checkbox: true to select every row shown, false to unselect them. */
+  onSelectAll: (checked: boolean) => void;
+}
+
+/** A copy of picked rows (by key) with one row added (checked) or taken out. */
+export function toggled<T>(picked: Map<string, T>, key: string, row: T, checked: boolean): Map<string, T> {
+  const m = new Map(picked);
+  if (checked) m.set(key, row);
+  else m.delete(key);
+  return m;
+}
+
+/**
+ * The selection of rows kept as a Map from a row's key to the row, so that rows
+ * picked stay picked while the table's rows change (paging, a refresh).
+ */
+export function keyedSelection<T>(
+  rows: T[],
+  keyOf: (row: T) => string,
+  [selected, setSelected]: [Map<string, T>, Dispatch<SetStateAction<Map<string, T>>>],
+  labels: { allLabel: string; label: (row: T) => string },
+): RowSelection<T> {
+  return {
+    ...labels,
+    isSelected: (row) => selected.has(keyOf(row)),
+    onSelect: (row, checked) => setSelected((cur) => toggled(cur, keyOf(row), row, checked)),
+    onSelectAll: (checked) =>
+      setSelected((cur) => {
+        const m = new Map(cur);
+        if (checked) rows.forEach((row) => m.set(keyOf(row), row));
+        else rows.forEach((row) => m.delete(keyOf(row)));
+        return m;
+      }),
+  };
+}
+
+const useStyles = makeStyles({
+  checkCell: { width: '44px' },
+});
+
+function selectionColumn<T>(rows: T[], sel: RowSelection<T>, className: string): Column<T> {
+  const all = rows.length > 0 && rows.every(sel.isSelected);
+  const some = rows.some(sel.isSelected);
+  return {
+    key: 'select',
+    className,
+    header: <Checkbox aria-label={sel.allLabel} checked={all ? true : some ? 'mixed' : false} onChange={() => sel.onSelectAll(!all)} />,
+    cell: (row) => <Checkbox aria-label={sel.label(row)} checked={sel.isSelected(row)} onChange={(_, d) => sel.onSelect(row, Boolean(d.checked))} />,
+  };
+}
+
 export function DataTable<T>({
   label,
   columns,
@@ -23,6 +84,7 @@ export function DataTable<T>({
   rowKey,
   minWidth = 560,
   rowProps,
+  selection,
 }: {
   label: string;
   columns: Column<T>[];
@@ -31,8 +93,12 @@ export function DataTable<T>({
   minWidth?: number;
   /** Extra attributes for a row (data-testid, aria-selected). */
   rowProps?: (row: T) => HTMLAttributes<HTMLTableRowElement> & { 'data-testid'?: string };
+  /** A first column of checkboxes that select rows. */
+  selection?: RowSelection<T>;
 }) {
   const c = useCommonStyles();
+  const s = useStyles();
+  const allColumns = selection ? [selectionColumn(rows, selection, s.checkCell), ...columns] : columns;
   const cellClass = (col: Column<T>) => [col.numeric ? c.num : '', col.className ?? ''].filter(Boolean).join(' ') || undefined;
   const cellStyle = (col: Column<T>): CSSProperties | undefined => (col.wrapAnywhere ? { overflowWrap: 'anywhere' } : undefined);
   return (
@@ -40,7 +106,7 @@ export function DataTable<T>({
       <Table aria-label={label} style={{ minWidth }}>
         <TableHeader>
           <TableRow>
-            {columns.map((col) => (
+            {allColumns.map((col) => (
               <TableHeaderCell key={col.key} className={col.className}>
                 {col.header}
               </TableHeaderCell>
@@ -50,7 +116,7 @@ export function DataTable<T>({
         <TableBody>
           {rows.map((row, i) => (
             <TableRow key={rowKey(row, i)} {...rowProps?.(row)}>
-              {columns.map((col) => (
+              {allColumns.map((col) => (
                 <TableCell key={col.key} className={cellClass(col)} style={cellStyle(col)} data-testid={col['data-testid']}>
                   {col.cell(row, i)}
                 </TableCell>

@@ -19,7 +19,7 @@ import { assignToUsers, holds, moveUsers, removeFromUsers, type BatchResult } fr
 import { useSignedIn } from '../session';
 import { InfoBar, useCommonStyles } from './common';
 import { FormDialog } from './FormDialog';
-import { useSubmit } from '../submit';
+import { useCheckedSubmit, useSubmit } from '../submit';
 
 export function ResultView({ result }: { result: BatchResult | null }) {
   const { t } = useTranslation();
@@ -265,8 +265,8 @@ export function AddUserDialog({ org, onClose, onAdded }: { org: Organization | n
   const [domain, setDomain] = useState(defaultDomain);
   const [password, setPassword] = useState('');
   const [location, setLocation] = useState(session.organization.countryLetterCode);
-  const submit = useSubmit();
-  const [touched, setTouched] = useState(false);
+  const submit = useCheckedSubmit();
+  const { touched } = submit;
   const countries = countryOptions(config.markets ?? [], [session.organization.countryLetterCode]);
   const suggested = displayName
     .trim()
@@ -284,10 +284,8 @@ export function AddUserDialog({ org, onClose, onAdded }: { org: Organization | n
       busy={submit.busy}
       error={submit.message}
       onClose={onClose}
-      onSubmit={() => {
-        setTouched(true);
-        if (!valid) return;
-        return submit.run(async () => {
+      onSubmit={() =>
+        submit.runIfValid(valid, async () => {
           const u = await api.post<GraphUser>('/v1.0/users', {
             accountEnabled: true,
             displayName: displayName.trim(),
@@ -297,8 +295,8 @@ export function AddUserDialog({ org, onClose, onAdded }: { org: Organization | n
             usageLocation: location,
           });
           onAdded(u);
-        });
-      }}
+        })
+      }
     >
       <Field label={t('displayName')} required validationMessage={touched && !displayName.trim() ? t('required') : undefined}>
         <Input value={displayName} onChange={(_, d) => setDisplayName(d.value)} autoComplete="off" />

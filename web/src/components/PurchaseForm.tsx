@@ -4,8 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { BillingCycle, Offer } from '../api';
 import type { NewLine } from '../cart';
 import { multiply, useFormat } from '../format';
-import { useSubmit } from '../submit';
-import { ErrorBar, useCommonStyles } from './common';
+import { useCheckedSubmit } from '../submit';
+import { CheckedForm, ErrorBar, useCommonStyles } from './common';
 
 const useStyles = makeStyles({
   radioRow: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: '8px' },
@@ -40,24 +40,16 @@ export function PurchaseForm({
   const [quantityText, setQuantityText] = useState(String(min));
   const [cycle, setCycle] = useState<BillingCycle>(cycles[0] ?? 'monthly');
   const [autoAssign, setAutoAssign] = useState(false);
-  const submit = useSubmit();
-  const busy = submit.busy;
-  const [touched, setTouched] = useState(false);
+  const submit = useCheckedSubmit();
+  const { busy, touched } = submit;
 
   const quantity = /^\d+$/.test(quantityText.trim()) ? Number(quantityText.trim()) : NaN;
   const valid = Number.isInteger(quantity) && quantity >= min && quantity <= max;
   const unit = priceOf(offer, cycle);
 
   return (
-    <form
-      className={c.form}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setTouched(true);
-        if (!valid) return;
-        void submit.run(() => onSubmit({ skuId: offer.skuId, quantity, billingCycle: cycle, autoAssign: showAutoAssign && autoAssign }));
-      }}
+    <CheckedForm
+      onSubmit={() => void submit.runIfValid(valid, () => onSubmit({ skuId: offer.skuId, quantity, billingCycle: cycle, autoAssign: showAutoAssign && autoAssign }))}
     >
       <Field
         label={t('licenseCount')}
@@ -75,7 +67,7 @@ export function PurchaseForm({
           step={1}
           value={quantityText}
           onChange={(_, d) => setQuantityText(d.value)}
-          onBlur={() => setTouched(true)}
+          onBlur={submit.touch}
         />
       </Field>
       <Field label={t('billingFrequency')}>
@@ -111,6 +103,6 @@ export function PurchaseForm({
           </Button>
         ) : null}
       </div>
-    </form>
+    </CheckedForm>
   );
 }

@@ -125,6 +125,23 @@ export const useCommonStyles = makeStyles({
   },
 });
 
+/** A form in the common layout that checks its own fields (no browser validation); a submit never reloads the page. */
+export function CheckedForm({ onSubmit, children }: { onSubmit: () => void; children: ReactNode }) {
+  const s = useCommonStyles();
+  return (
+    <form
+      className={s.form}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
 /** The page heading; it takes focus when the page opens so screen readers and keyboard users start there. */
 export function PageHeader({ title, children, focus = true }: { title: string; children?: ReactNode; focus?: boolean }) {
   const s = useCommonStyles();

@@ -1,13 +1,13 @@
 // Users → Active users: search (startswith(displayName,'…')), paging by
 // @odata.nextLink, add a user, and license changes for many selected users.
-import { Button, Checkbox, SearchBox, Toolbar, ToolbarButton, makeStyles } from '@fluentui/react-components';
+import { Button, SearchBox, Toolbar, ToolbarButton, makeStyles } from '@fluentui/react-components';
 import { ArrowRepeatAllRegular, ArrowSyncRegular, KeyRegular, KeyResetRegular, PersonAddRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router-dom';
 import { api, odataString, relativeLink, type GraphUser, type ListResponse, type Organization } from '../api';
 import { ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
-import { DataTable } from '../components/DataTable';
+import { DataTable, keyedSelection, type RowSelection } from '../components/DataTable';
 import { AddUserDialog, AssignDialog, MoveDialog, RemoveDialog } from '../components/LicenseDialogs';
 import { useErrorText } from '../errors';
 import { useFormat } from '../format';
@@ -20,7 +20,6 @@ export const PAGE_SIZE = 20;
 const useStyles = makeStyles({
   toolbar: { flexWrap: 'wrap', padding: 0, gap: '4px' },
   search: { maxWidth: '360px', width: '100%' },
-  checkCell: { width: '44px' },
 });
 
 export function usersQuery(search: string, extraFilter?: string): string {
@@ -33,6 +32,18 @@ export function usersQuery(search: string, extraFilter?: string): string {
 }
 
 export const EVENTUAL = { headers: { ConsistencyLevel: 'eventual' } };
+
+/** The checkbox column of a table of users; selected maps a user's id to the user. */
+export function useUserSelection(
+  users: GraphUser[],
+  selection: [Map<string, GraphUser>, Dispatch<SetStateAction<Map<string, GraphUser>>>],
+): RowSelection<GraphUser> {
+  const { t } = useTranslation();
+  return keyedSelection(users, (u) => u.id, selection, {
+    allLabel: t('selectAll'),
+    label: (u) => t('selectUser', { name: u.displayName }),
+  });
+}
 
 export function ActiveUsers() {
   const s = useStyles();
@@ -101,8 +112,7 @@ export function ActiveUsers() {
   }, [next]);
 
   const selectedUsers = [...selected.values()];
-  const allSelected = users.length > 0 && users.every((u) => selected.has(u.id));
-  const someSelected = users.some((u) => selected.has(u.id));
+  const userSelection = useUserSelection(users, [selected, setSelected]);
 
   function applyResult(r: BatchResult) {
     const byId = new Map(r.ok.map((u) => [u.id, u]));
@@ -175,39 +185,8 @@ export function ActiveUsers() {
         rows={users}
         rowKey={(u) => u.id}
         rowProps={(u) => ({ 'data-testid': 'user-row', 'aria-selected': selected.has(u.id) })}
+        selection={userSelection}
         columns={[
-          {
-            key: 'select',
-            className: s.checkCell,
-            header: (
-              <Checkbox
-                aria-label={t('selectAll')}
-                checked={allSelected ? true : someSelected ? 'mixed' : false}
-                onChange={() =>
-                  setSelected((cur) => {
-                    const m = new Map(cur);
-                    if (allSelected) users.forEach((u) => m.delete(u.id));
-                    else users.forEach((u) => m.set(u.id, u));
-                    return m;
-                  })
-                }
-              />
-            ),
-            cell: (u) => (
-              <Checkbox
-                aria-label={t('selectUser', { name: u.displayName })}
-                checked={selected.has(u.id)}
-                onChange={(_, d) =>
-                  setSelected((cur) => {
-                    const m = new Map(cur);
-                    if (d.checked) m.set(u.id, u);
-                    else m.delete(u.id);
-                    return m;
-                  })
-                }
-              />
-            ),
-          },
           {
             key: 'name',
             header: t('displayName'),

@@ -14,11 +14,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Offer } from '../api';
 import { useCart } from '../cart';
-import { ErrorBar, Loading, PageHeader, useCommonStyles } from '../components/common';
 import { OfferCard, OfferPrice } from '../components/OfferCard';
 import { PurchaseForm } from '../components/PurchaseForm';
-import { useSignedIn } from '../session';
-import { useOffers, WelcomeBanner } from './PurchaseServices';
+import { OffersPage } from './PurchaseServices';
 import { useSkuName } from '../names';
 
 const useStyles = makeStyles({
@@ -33,40 +31,30 @@ const useStyles = makeStyles({
 
 export function AddSubscriptions() {
   const s = useStyles();
-  const c = useCommonStyles();
   const { t } = useTranslation();
-  const { session } = useSignedIn();
   const cart = useCart();
-  const offers = useOffers();
   const [selected, setSelected] = useState<Offer | null>(null);
   const [tapped, setTapped] = useState<string | null>(null);
   const name = useSkuName();
 
   return (
-    <div className={c.page}>
-      <PageHeader title={t('addSubscriptions')} />
-      <WelcomeBanner />
-      <p className={c.muted}>
-        {t('offersIntro', { org: session.organization.displayName, currency: session.organization.currency })} {t('hoverHint')}
-      </p>
-      <ErrorBar message={offers.error} onRetry={offers.reload} />
-      {offers.loading ? <Loading /> : null}
-      {offers.data && offers.data.length === 0 ? <p className={c.p}>{t('noOffers')}</p> : null}
-      <div className={c.grid}>
-        {offers.data?.map((o) => (
-          <div key={o.skuId} data-tapped={tapped === o.skuId} className={s.card} onClick={() => setTapped(o.skuId)} style={{ display: 'flex' }}>
-            <OfferCard
-              offer={o}
-              className="ld-offer"
-              actions={
-                <Button className="ld-buy-now" appearance="primary" onClick={() => setSelected(o)}>
-                  {t('buyNow')}
-                </Button>
-              }
-            />
-          </div>
-        ))}
-      </div>
+    <OffersPage
+      title={t('addSubscriptions')}
+      hint={t('hoverHint')}
+      renderOffer={(o) => (
+        <div data-tapped={tapped === o.skuId} className={s.card} onClick={() => setTapped(o.skuId)} style={{ display: 'flex' }}>
+          <OfferCard
+            offer={o}
+            className="ld-offer"
+            actions={
+              <Button className="ld-buy-now" appearance="primary" onClick={() => setSelected(o)}>
+                {t('buyNow')}
+              </Button>
+            }
+          />
+        </div>
+      )}
+    >
       <Dialog open={selected !== null} onOpenChange={(_, d) => !d.open && setSelected(null)}>
         <DialogSurface>
           {selected ? (
@@ -89,6 +77,6 @@ export function AddSubscriptions() {
           ) : null}
         </DialogSurface>
       </Dialog>
-    </div>
+    </OffersPage>
   );
 }

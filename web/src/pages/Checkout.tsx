@@ -9,7 +9,7 @@ import { useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError, uuid, type Cart, type ListResponse, type Order, type PaymentMethod } from '../api';
 import { useCart } from '../cart';
 import { CardForm, brandName, cardBody, emptyCard, methodLabel, type NewCard } from '../components/CardForm';
-import { ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
+import { CheckedForm, ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
 import { DataTable } from '../components/DataTable';
 import { useErrorText } from '../errors';
 import { useSubmit } from '../submit';
@@ -293,14 +293,7 @@ export function Checkout() {
       <ErrorBar title={declined ? t('paymentDeclined') : undefined} message={submit.message} />
       {!methods && !methodsError ? <Loading /> : null}
       {methods ? (
-        <form
-          className={c.form}
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void placeOrder();
-          }}
-        >
+        <CheckedForm onSubmit={() => void placeOrder()}>
           <Field label={t('paymentMethod')}>
             <RadioGroup value={choice} onChange={(_, d) => setChoice(d.value)}>
               {methods.map((m) => (
@@ -327,7 +320,7 @@ export function Checkout() {
               {busy ? t('placingOrder') : t('placeOrder')}
             </Button>
           </div>
-        </form>
+        </CheckedForm>
       ) : null}
     </div>
   );

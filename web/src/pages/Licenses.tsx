@@ -1,14 +1,14 @@
 // Billing → Licenses: per product, who holds it
 // (GET /v1.0/users?$filter=assignedLicenses/any(x:x/skuId eq <guid>)),
 // with assign and unassign from there.
-import { Button, Checkbox, SearchBox, makeStyles } from '@fluentui/react-components';
+import { Button, Checkbox, SearchBox } from '@fluentui/react-components';
 import { ArrowLeftRegular, KeyRegular, KeyResetRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
 import { api, relativeLink, type GraphUser, type ListResponse } from '../api';
 import { AppLink, ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
-import { DataTable } from '../components/DataTable';
+import { DataTable, toggled } from '../components/DataTable';
 import { FormDialog } from '../components/FormDialog';
 import { ResultView } from '../components/LicenseDialogs';
 import { useErrorText } from '../errors';
@@ -17,11 +17,7 @@ import { available, loadProducts, totalUnits, useLoad } from '../hooks';
 import { assignToUsers, holds, removeFromUsers, type BatchResult } from '../licensing';
 import { useSignedIn } from '../session';
 import { useSubmit } from '../submit';
-import { EVENTUAL, usersQuery } from './ActiveUsers';
-
-const useStyles = makeStyles({
-  checkCell: { width: '44px' },
-});
+import { EVENTUAL, useUserSelection, usersQuery } from './ActiveUsers';
 
 export function LicensesPage() {
   const c = useCommonStyles();
@@ -104,14 +100,7 @@ function PickUsersDialog({ skuId, name, onClose, onDone }: { skuId: string; name
               disabled={has}
               checked={has || chosen.has(u.id)}
               label={has ? `${u.displayName} (${t('alreadyAssigned')})` : u.displayName}
-              onChange={(_, d) =>
-                setChosen((cur) => {
-                  const m = new Map(cur);
-                  if (d.checked) m.set(u.id, u);
-                  else m.delete(u.id);
-                  return m;
-                })
-              }
+              onChange={(_, d) => setChosen((cur) => toggled(cur, u.id, u, Boolean(d.checked)))}
             />
           );
         })}
@@ -123,7 +112,6 @@ function PickUsersDialog({ skuId, name, onClose, onDone }: { skuId: string; name
 
 export function LicenseDetail() {
   const c = useCommonStyles();
-  const s = useStyles();
   const { t } = useTranslation();
   const f = useFormat();
   const { skuId = '' } = useParams();
@@ -135,10 +123,11 @@ export function LicenseDetail() {
   const errorText = useErrorText();
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [selected, setSelected] = useState<Map<string, GraphUser>>(new Map());
   const [dialog, setDialog] = useState(false);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<BatchResult | null>(null);
+  const holderSelection = useUserSelection(holders, [selected, setSelected]);
   const sku = products.data?.skus.find((k) => k.skuId.toLowerCase() === skuId.toLowerCase());
   const name = products.data?.nameOf(skuId) ?? skuId;
 
@@ -153,7 +142,7 @@ export function LicenseDetail() {
         if (stale) return;
         setHolders(r.value ?? []);
         setNext(r['@odata.nextLink'] ?? null);
-        setSelected(new Set());
+        setSelected(new Map());
       })
       .catch((e: unknown) => !stale && setError(e))
       .finally(() => !stale && setLoading(false));
@@ -216,32 +205,8 @@ export function LicenseDetail() {
           rows={holders}
           rowKey={(u) => u.id}
           rowProps={() => ({ 'data-testid': 'holder-row' })}
+          selection={holderSelection}
           columns={[
-            {
-              key: 'select',
-              header: (
-                <Checkbox
-                  aria-label={t('selectAll')}
-                  checked={selected.size === holders.length ? true : selected.size > 0 ? 'mixed' : false}
-                  onChange={() => setSelected(selected.size === holders.length ? new Set() : new Set(holders.map((h) => h.id)))}
-                />
-              ),
-              className: s.checkCell,
-              cell: (u) => (
-                <Checkbox
-                  aria-label={t('selectUser', { name: u.displayName })}
-                  checked={selected.has(u.id)}
-                  onChange={(_, d) =>
-                    setSelected((cur) => {
-                      const next = new Set(cur);
-                      if (d.checked) next.add(u.id);
-                      else next.delete(u.id);
-                      return next;
-                    })
-                  }
-                />
-              ),
-            },
             { key: 'name', header: t('displayName'), cell: (u) => u.displayName },
             { key: 'upn', header: t('username'), wrapAnywhere: true, cell: (u) => u.userPrincipalName },
           ]}

@@ -2,6 +2,7 @@
 // auto-assign → Check out now (creates or updates the server cart, opens it).
 import { Button } from '@fluentui/react-components';
 import { ArrowLeftRegular } from '@fluentui/react-icons';
+import { Fragment, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate, useParams } from 'react-router-dom';
 import type { Offer } from '../api';
@@ -41,38 +42,66 @@ export function useOffers() {
   );
 }
 
-export function PurchaseServices() {
+/**
+ * A page of the market's offers as cards: heading, the welcome after sign-up,
+ * the intro (and a hint), then one card per offer; children come after the cards.
+ */
+export function OffersPage({
+  title,
+  hint,
+  renderOffer,
+  children,
+}: {
+  title: string;
+  hint?: string;
+  renderOffer: (offer: Offer) => ReactNode;
+  children?: ReactNode;
+}) {
   const c = useCommonStyles();
   const { t } = useTranslation();
-  const navigate = useNavigate();
-  const loc = useLocation();
   const { session } = useSignedIn();
   const offers = useOffers();
 
   return (
     <div className={c.page}>
-      <PageHeader title={t('purchaseServices')} />
+      <PageHeader title={title} />
       <WelcomeBanner />
       <p className={c.muted}>
         {t('offersIntro', { org: session.organization.displayName, currency: session.organization.currency })}
+        {hint ? <> {hint}</> : null}
       </p>
       <ErrorBar message={offers.error} onRetry={offers.reload} />
       {offers.loading ? <Loading /> : null}
       {offers.data && offers.data.length === 0 ? <p className={c.p}>{t('noOffers')}</p> : null}
       <div className={c.grid}>
         {offers.data?.map((o) => (
-          <OfferCard
-            key={o.skuId}
-            offer={o}
-            actions={
-              <Button appearance="primary" onClick={() => navigate(`/billing/purchase/${encodeURIComponent(o.skuId)}`, { state: loc.state })}>
-                {t('buy')}
-              </Button>
-            }
-          />
+          <Fragment key={o.skuId}>{renderOffer(o)}</Fragment>
         ))}
       </div>
+      {children}
     </div>
+  );
+}
+
+export function PurchaseServices() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const loc = useLocation();
+
+  return (
+    <OffersPage
+      title={t('purchaseServices')}
+      renderOffer={(o) => (
+        <OfferCard
+          offer={o}
+          actions={
+            <Button appearance="primary" onClick={() => navigate(`/billing/purchase/${encodeURIComponent(o.skuId)}`, { state: loc.state })}>
+              {t('buy')}
+            </Button>
+          }
+        />
+      )}
+    />
   );
 }
 

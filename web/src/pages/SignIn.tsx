@@ -1,5 +1,5 @@
 import { Button, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router-dom';
 import { LanguageMenu } from '../App';
@@ -7,7 +7,7 @@ import { AppLink, ErrorBar, PageHeader, useCommonStyles } from '../components/co
 import { setAfterSignIn, useSession } from '../session';
 import { useSubmit } from '../submit';
 
-export const useAuthStyles = makeStyles({
+const useAuthStyles = makeStyles({
   shell: {
     minHeight: '100vh',
     display: 'flex',
@@ -33,8 +33,24 @@ export const useAuthStyles = makeStyles({
   },
 });
 
-export function SignIn() {
+/** The frame of the pages before sign-in: the brand and the language menu above a panel with the page's heading. */
+export function AuthPage({ title, children }: { title: string; children: ReactNode }) {
   const s = useAuthStyles();
+  return (
+    <div className={s.shell}>
+      <div className={s.top}>
+        <span className={s.brand}>licensedesk</span>
+        <LanguageMenu />
+      </div>
+      <main className={s.panel}>
+        <PageHeader title={title} focus={false} />
+        {children}
+      </main>
+    </div>
+  );
+}
+
+export function SignIn() {
   const c = useCommonStyles();
   const { t } = useTranslation();
   const { signIn, config } = useSession();
@@ -45,42 +61,35 @@ export function SignIn() {
   const submit = useSubmit();
 
   return (
-    <div className={s.shell}>
-      <div className={s.top}>
-        <span className={s.brand}>licensedesk</span>
-        <LanguageMenu />
-      </div>
-      <main className={s.panel}>
-        <PageHeader title={t('signInTitle')} focus={false} />
-        <form
-          className={c.form}
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit.run(async () => {
-              setAfterSignIn({ to: from && !from.startsWith('/signin') && !from.startsWith('/signup') ? from : '/' });
-              await signIn(upn.trim(), password);
-            });
-          }}
-        >
-          <Field label={t('userPrincipalName')} required hint={t('userPrincipalNameHint')}>
-            <Input value={upn} onChange={(_, d) => setUpn(d.value)} autoComplete="username" type="email" autoFocus />
-          </Field>
-          <Field label={t('password')} required>
-            <Input value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="current-password" type="password" />
-          </Field>
-          <ErrorBar message={submit.message} />
-          <div>
-            <Button type="submit" appearance="primary" disabled={submit.busy || !upn || !password}>
-              {t('signIn')}
-            </Button>
-          </div>
-        </form>
-        {config?.signupEnabled ? (
-          <p className={c.p}>
-            {t('signupPrompt')} <AppLink to="/signup">{t('signupLink')}</AppLink>
-          </p>
-        ) : null}
-      </main>
-    </div>
+    <AuthPage title={t('signInTitle')}>
+      <form
+        className={c.form}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit.run(async () => {
+            setAfterSignIn({ to: from && !from.startsWith('/signin') && !from.startsWith('/signup') ? from : '/' });
+            await signIn(upn.trim(), password);
+          });
+        }}
+      >
+        <Field label={t('userPrincipalName')} required hint={t('userPrincipalNameHint')}>
+          <Input value={upn} onChange={(_, d) => setUpn(d.value)} autoComplete="username" type="email" autoFocus />
+        </Field>
+        <Field label={t('password')} required>
+          <Input value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="current-password" type="password" />
+        </Field>
+        <ErrorBar message={submit.message} />
+        <div>
+          <Button type="submit" appearance="primary" disabled={submit.busy || !upn || !password}>
+            {t('signIn')}
+          </Button>
+        </div>
+      </form>
+      {config?.signupEnabled ? (
+        <p className={c.p}>
+          {t('signupPrompt')} <AppLink to="/signup">{t('signupLink')}</AppLink>
+        </p>
+      ) : null}
+    </AuthPage>
   );
 }
