@@ -1,5 +1,5 @@
 // A minimal SQL driver interface that both backends implement, so that the
-// one Tx implementation (sql_tx.cpp) serves SQLite and PostgreSQL alike.
+// one Tx implementation (SqlTx, store/sql/) serves SQLite and PostgreSQL alike.
 // SQL is written with '?' placeholders; the PostgreSQL driver numbers them.
 // Not thread-safe: a Conn belongs to one thread at a time.
 #pragma once

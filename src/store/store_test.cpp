@@ -255,6 +255,152 @@ TEST(Store, TheWalStartsOverUnderSteadyReads) {
   EXPECT_LT(largest, 400u * 4120u) << "the WAL grew to " << largest << " bytes";
 }
 
+// Issue 14 #4: the lists that read their rows' lines (or counts) in one
+// statement for all the rows still give every row its own, in order.
+TEST(Store, PendingOrdersComeWithTheirOwnLinesAcrossTenants) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t1 = MakeTenant("orders1.test"), t2 = MakeTenant("orders2.test");
+  Guid a = Guid::NewV7(1), b = Guid::NewV7(1), sub = Guid::NewV7(1);
+  auto order = [&](const Tenant& t, const Guid& id, OrderStatus st, Instant at,
+                   std::vector<OrderLine> lines) {
+    Order x;
+    x.tenantId = t.id;
+    x.id = id;
+    x.cartId = Guid::NewV7(1);
+    x.status = st;
+    x.currency = "USD";
+    x.lines = std::move(lines);
+    x.createdAt = at;
+    return x;
+  };
+  auto line = [](const Guid& sku, int64_t q, std::optional<Guid> sub = std::nullopt) {
+    OrderLine l;
+    l.skuId = sku;
+    l.quantity = q;
+    l.cycle = BillingCycle::kAnnual;
+    l.unitPrice = 100;
+    l.amount = 100 * q;
+    l.subscriptionId = sub;
+    return l;
+  };
+  Guid shared = Guid::NewV7(1);  // one id in both tenants: lines go by (tenant, order)
+  std::vector<Order> orders = {
+      order(t1, shared, OrderStatus::kPending, 10, {line(a, 1), line(b, 2, sub)}),
+      order(t2, shared, OrderStatus::kPending, 20, {line(b, 3)}),
+      order(t1, Guid::NewV7(1), OrderStatus::kCompleted, 15, {line(a, 9)}),
+      order(t1, Guid::NewV7(1), OrderStatus::kPending, 40, {line(a, 8)}),
+      order(t2, Guid::NewV7(1), OrderStatus::kPending, 30, {}),
+      order(t2, Guid::NewV7(1), OrderStatus::kPending, 25, {line(a, 4), line(a, 5), line(b, 6)}),
+  };
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t1);
+                 tx.InsertTenant(t2);
+                 for (const auto& x : orders) tx.InsertOrder(x);
+                 return Ok();
+               }).ok());
+  std::vector<Order> pending;
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 pending = tx.ListPendingOrders(30);
+                 return Ok();
+               }).ok());
+  const std::vector<size_t> want = {0, 1, 5, 4};  // by created_at
+  ASSERT_EQ(pending.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    const Order& w = orders[want[i]];
+    const Order& got = pending[i];
+    EXPECT_EQ(got.tenantId, w.tenantId) << i;
+    EXPECT_EQ(got.id, w.id) << i;
+    EXPECT_EQ(got.createdAt, w.createdAt) << i;
+    ASSERT_EQ(got.lines.size(), w.lines.size()) << i;
+    for (size_t j = 0; j < w.lines.size(); ++j) {
+      EXPECT_EQ(got.lines[j].skuId, w.lines[j].skuId) << i << "/" << j;
+      EXPECT_EQ(got.lines[j].quantity, w.lines[j].quantity) << i << "/" << j;
+      EXPECT_EQ(got.lines[j].cycle, BillingCycle::kAnnual) << i << "/" << j;
+      EXPECT_EQ(got.lines[j].amount, w.lines[j].amount) << i << "/" << j;
+      EXPECT_EQ(got.lines[j].subscriptionId, w.lines[j].subscriptionId) << i << "/" << j;
+    }
+  }
+}
+
+TEST(Store, ListPoolsGivesEverySkuItsOwnCounts) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("pools.test"), other = MakeTenant("pools2.test");
+  std::vector<Guid> sku;
+  for (int i = 0; i < 5; ++i) sku.push_back(Guid::NewV7(1));
+  auto subscription = [&](const Tenant& in, const Guid& k, SubscriptionStatus st, int64_t q) {
+    Subscription x;
+    x.tenantId = in.id;
+    x.id = Guid::NewV7(1);
+    x.skuId = k;
+    x.quantity = q;
+    x.status = st;
+    x.orderId = Guid::NewV7(1);
+    x.paymentMethodId = Guid::NewV7(1);
+    x.currency = "USD";
+    return x;
+  };
+  ASSERT_TRUE(
+      s->Write([&](app::Tx& tx) -> Status {
+         tx.InsertTenant(t);
+         tx.InsertTenant(other);
+         // 0: active, expired and three licenses held.
+         tx.InsertSubscription(subscription(t, sku[0], SubscriptionStatus::kActive, 5));
+         tx.InsertSubscription(subscription(t, sku[0], SubscriptionStatus::kActive, 1));
+         tx.InsertSubscription(subscription(t, sku[0], SubscriptionStatus::kExpired, 2));
+         for (int i = 0; i < 3; ++i) tx.InsertAssignment(t.id, {Guid::NewV7(1), sku[0], {}, 1, 0});
+         // 1: disabled, and a deleted one that does not count.
+         tx.InsertSubscription(subscription(t, sku[1], SubscriptionStatus::kDisabled, 4));
+         tx.InsertSubscription(subscription(t, sku[1], SubscriptionStatus::kDeleted, 7));
+         // 2: only deleted: not listed.
+         tx.InsertSubscription(subscription(t, sku[2], SubscriptionStatus::kDeleted, 6));
+         // 3: licenses held, no subscription.
+         tx.InsertAssignment(t.id, {Guid::NewV7(1), sku[3], {}, 1, 0});
+         // 4: a pool emptied again, no subscription: not listed.
+         Guid u = Guid::NewV7(1);
+         tx.InsertAssignment(t.id, {u, sku[4], {}, 1, 0});
+         tx.DeleteAssignment(t.id, u, sku[4]);
+         // Another organization's subscriptions and licenses count only there.
+         tx.InsertSubscription(subscription(other, sku[0], SubscriptionStatus::kActive, 50));
+         tx.InsertSubscription(subscription(other, sku[2], SubscriptionStatus::kActive, 60));
+         tx.InsertAssignment(other.id, {Guid::NewV7(1), sku[1], {}, 1, 0});
+         return Ok();
+       }).ok());
+  std::vector<std::pair<Guid, app::PoolCounts>> pools;
+  std::vector<app::PoolCounts> each;
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 pools = tx.ListPools(t.id);
+                 for (const auto& [k, c] : pools) each.push_back(tx.GetPool(t.id, k));
+                 return Ok();
+               }).ok());
+  std::vector<Guid> want = {sku[0], sku[1], sku[3]};
+  std::sort(want.begin(), want.end());
+  ASSERT_EQ(pools.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(pools[i].first, want[i]) << i;
+    EXPECT_EQ(pools[i].second.enabled, each[i].enabled) << i;
+    EXPECT_EQ(pools[i].second.warning, each[i].warning) << i;
+    EXPECT_EQ(pools[i].second.suspended, each[i].suspended) << i;
+    EXPECT_EQ(pools[i].second.consumed, each[i].consumed) << i;
+  }
+  auto find = [&](const Guid& k) {
+    for (const auto& [g, c] : pools)
+      if (g == k) return c;
+    return app::PoolCounts{-1, -1, -1, -1};
+  };
+  app::PoolCounts p0 = find(sku[0]), p1 = find(sku[1]), p3 = find(sku[3]);
+  EXPECT_EQ(p0.enabled, 6);
+  EXPECT_EQ(p0.warning, 2);
+  EXPECT_EQ(p0.suspended, 0);
+  EXPECT_EQ(p0.consumed, 3);
+  EXPECT_EQ(p1.enabled, 0);
+  EXPECT_EQ(p1.suspended, 4);
+  EXPECT_EQ(p1.consumed, 0);
+  EXPECT_EQ(p3.enabled, 0);
+  EXPECT_EQ(p3.consumed, 1);
+}
+
 TEST(Store, PlaceholdersAreNumberedOutsideStringLiterals) {
   EXPECT_EQ(NumberPlaceholders("SELECT ? , '?', ? FROM t WHERE a = 'it''s?' AND b = ?"),
             "SELECT $1 , '?', $2 FROM t WHERE a = 'it''s?' AND b = $3");
