@@ -1,6 +1,7 @@
 // SqlTx: licenses: each organization's pool per SKU (its consumed count and
 // the next assignment's seq), the assignments, auto-assignment and holders.
 #include <algorithm>
+#include <map>
 
 #include "store/sql/rows.h"
 #include "store/sql_tx.h"
@@ -41,32 +42,36 @@ PoolCounts SqlTx::GetPool(const Guid& tenant, const Guid& sku) {
              "SELECT status, SUM(quantity) FROM subscriptions WHERE tenant_id = ? AND sku_id = ? "
              "GROUP BY status",
              tenant, sku, tenant, sku);
-  while (r->Next()) {
-    std::string st = r->Text(0);
-    if (st.empty()) {
-      p.consumed = r->Int(1);
-      continue;
-    }
-    auto s = ParseSubscriptionStatus(st);
-    if (s == SubscriptionStatus::kActive) p.enabled = r->Int(1);
-    if (s == SubscriptionStatus::kExpired) p.warning = r->Int(1);
-    if (s == SubscriptionStatus::kDisabled) p.suspended = r->Int(1);
-  }
+  while (r->Next()) AddPoolCount(*r, &p);
   return p;
 }
 
 std::vector<std::pair<Guid, PoolCounts>> SqlTx::ListPools(const Guid& tenant) {
-  std::vector<Guid> skus;
+  // The SKUs, then GetPool's query for all of them at once (grouped by SKU
+  // too): two statements, whatever the number of SKUs.
+  std::map<Guid, PoolCounts> by_sku;  // in SKU order
   {
     auto r = Q(c_,
                "SELECT sku_id FROM subscriptions WHERE tenant_id = ? AND status <> 'deleted' UNION "
                "SELECT sku_id FROM license_pools WHERE tenant_id = ? AND consumed > 0",
                tenant, tenant);
-    while (r->Next()) skus.push_back(r->Id(0));
+    while (r->Next()) by_sku.emplace(r->Id(0), PoolCounts{});
   }
-  std::sort(skus.begin(), skus.end());
   std::vector<std::pair<Guid, PoolCounts>> out;
-  for (const auto& s : skus) out.emplace_back(s, GetPool(tenant, s));
+  if (by_sku.empty()) return out;
+  {
+    auto r = Q(c_,
+               "SELECT sku_id, '', consumed FROM license_pools WHERE tenant_id = ? UNION ALL "
+               "SELECT sku_id, status, SUM(quantity) FROM subscriptions WHERE tenant_id = ? "
+               "GROUP BY sku_id, status",
+               tenant, tenant);
+    while (r->Next()) {
+      auto it = by_sku.find(r->Id(0));
+      if (it != by_sku.end()) AddPoolCount(*r, &it->second, 1);
+    }
+  }
+  out.reserve(by_sku.size());
+  for (const auto& [sku, counts] : by_sku) out.emplace_back(sku, counts);
   return out;
 }
 

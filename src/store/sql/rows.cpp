@@ -73,6 +73,18 @@ LicenseAssignment ReadAssignment(Rows& r) {
   return {r.Id(0), r.Id(1), PlansFromText(r.Text(2)), r.Int(3), r.Int(4)};
 }
 
+void AddPoolCount(Rows& r, app::PoolCounts* p, int first) {
+  std::string st = r.Text(first);
+  if (st.empty()) {
+    p->consumed = r.Int(first + 1);
+    return;
+  }
+  auto s = ParseSubscriptionStatus(st);
+  if (s == SubscriptionStatus::kActive) p->enabled = r.Int(first + 1);
+  if (s == SubscriptionStatus::kExpired) p->warning = r.Int(first + 1);
+  if (s == SubscriptionStatus::kDisabled) p->suspended = r.Int(first + 1);
+}
+
 Cart ReadCart(Rows& r, const Guid& tenant) {
   Cart c;
   c.tenantId = tenant;

@@ -51,6 +51,11 @@ app::TokenRecord ReadToken(Rows& r);
 inline constexpr const char* kAssignmentCols = "user_id, sku_id, disabled_plans, assigned_at, seq";
 LicenseAssignment ReadAssignment(Rows& r);
 
+// Adds one row of a pool's counts to `p`: columns status ('' for the pool's
+// own row) and a count (consumed, or the status's summed quantity). A status
+// this build does not know counts nowhere.
+void AddPoolCount(Rows& r, app::PoolCounts* p, int first = 0);
+
 // A cart without its lines; its tenant is the query's.
 inline constexpr const char* kCartCols = "id, owner_id, status, created_at, updated_at, expires_at";
 Cart ReadCart(Rows& r, const Guid& tenant);
