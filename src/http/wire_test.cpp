@@ -161,7 +161,7 @@ TEST(WireReader, RefusesMalformedAndOversizedRequests) {
       {"GET / HTTP/1.1\r\nBig: " + std::string(70000, 'a') + "\r\n\r\n", 431},
       {"GET / HTTP/1.1\r\nBig: " + std::string(70000, 'a'), 431},  // no end in sight
       {"GET /" + std::string(9000, 'a'), 414},                     // nor here
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzzzz\r\n", 400},
       {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY\r\n", 400},
       {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n", 413},
   };
