@@ -481,10 +481,13 @@ void Transport::Impl::OnAccepted(tcp::socket sock) {
     ++open;
     if (!over) ++open_normal;
   }
+  // Each session runs on its own strand, from its first step on.
   if (ssl) {
-    std::make_shared<Session<true>>(*this, over, std::move(sock), *ssl)->Start();
+    auto s = std::make_shared<Session<true>>(*this, over, std::move(sock), *ssl);
+    asio::post(s->Executor(), [s] { s->Start(); });
   } else {
-    std::make_shared<Session<false>>(*this, over, std::move(sock))->Start();
+    auto s = std::make_shared<Session<false>>(*this, over, std::move(sock));
+    asio::post(s->Executor(), [s] { s->Start(); });
   }
 }
 
