@@ -1,9 +1,9 @@
 // ld-bench-hello: the HTTP layer's own limit. By default licensedesk's own
-// plain-HTTP transport (src/http/transport.cpp, compiled in), set up as
-// licensedesk sets it up (a worker pool sized like the server's, unlimited
+// transport (src/http/transport.cpp on Boost.Beast/Asio, compiled in), set up
+// as licensedesk sets it up (a worker pool sized like the server's, unlimited
 // keep-alive, a widened listen backlog); with --transport httplib a
-// cpp-httplib server set up the same way (what licensedesk used for plain
-// HTTP before, and still uses for HTTPS). Trivial routes and nothing else:
+// cpp-httplib server set up the same way (what licensedesk used for HTTPS
+// before the Beast transport). Trivial routes and nothing else:
 //   GET  /hello         {"hello":"world"}
 //   POST /hello         {"hello":"world"} (reads the body)
 //   GET  /blob/{bytes}  a JSON body of that many bytes (a Graph page's size)
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     o.host = host;
     o.port = port;
     o.workers = workers;
-    ld::http::PlainTransport t(
+    ld::http::Transport t(
         o,
         [&](ld::http::HttpRequest& req, ld::http::WireResponse& res) {
           res.headers.emplace_back("Content-Type", "application/json; charset=utf-8");

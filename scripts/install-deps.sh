@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   g++ cmake make pkg-config ninja-build
-  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
+  libboost-dev libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libsodium-dev libcli11-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libpango1.0-dev
   postgresql fonts-noto-cjk fonts-dejavu-core sqlite3 openssl

@@ -93,9 +93,18 @@ int main(int argc, char** argv) {
       ->envname("LICENSEDESK_KEEP_EXPIRED_TOKENS_DAYS")
       ->check(CLI::Range(0, 365))
       ->capture_default_str();
-  s->add_option("--workers", serve.workers, "Worker threads")
+  s->add_option("--workers", serve.workers, "Worker threads (run the requests' handlers)")
       ->envname("LICENSEDESK_WORKERS")
       ->check(CLI::Range(4, 4096))
+      ->capture_default_str();
+  s->add_option("--io-threads", serve.ioThreads, "Event-loop threads (sockets, TLS, parsing)")
+      ->envname("LICENSEDESK_IO_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  s->add_option("--max-connections", serve.maxConnections,
+                "Open connections; past it a connection gets 503 and is closed")
+      ->envname("LICENSEDESK_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
 
   ld::cli::CommonOptions migrate;

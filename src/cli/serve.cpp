@@ -238,6 +238,8 @@ int RunServe(const ServeOptions& o) {
   so.tlsKey = o.tlsKey;
   so.webRoot = o.webRoot.empty() ? DefaultWebRoot() : o.webRoot;
   so.workers = o.workers;
+  so.ioThreads = o.ioThreads;
+  so.maxConnections = o.maxConnections;
   so.logFile = o.logFile;
   so.invoicePdf = MakeInvoicePdfRenderer();
   so.testClock = g.test_clock.get();

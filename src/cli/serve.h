@@ -28,7 +28,9 @@ struct ServeOptions {
   std::string publicUrl;       // absolute links (nextLink, Location); empty: from --listen
   std::string trustedProxies;  // peers whose X-Forwarded-For names the client
   std::string logFile;
-  int workers = 64;
+  int workers = 64;               // handler threads
+  int ioThreads = 1;              // event-loop threads
+  size_t maxConnections = 10000;  // open connections; past it a 503
   // Retention (app/retention.h).
   int keepIdempotencyHours = 24;  // at least 24
   int keepExpiredCartsDays = 30;

@@ -1,13 +1,12 @@
-// Plain HTTP goes through http/transport.h; HTTPS through cpp-httplib, which
-// stays inside this file. Both carry the same pipeline (Handle): the rest of
-// http/ sees HttpRequest and Reply only.
+// HTTP and HTTPS go through one transport (http/transport.h: Boost.Beast and
+// Boost.Asio, TLS by asio::ssl), which hands every request to the pipeline
+// here (Handle), every refusal to Refuse and every response to Finish: the
+// rest of http/ sees HttpRequest and Reply only.
 #include "http/server.h"
 
 #include "http/client_address.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -102,12 +101,9 @@ struct Server::Impl {
   app::Context& ctx;
   ServerOptions opts;
   Metrics metrics;
-  std::unique_ptr<httplib::Server> svr;
   std::unique_ptr<AccessLog> log;
-  std::atomic<int> listen_fd{-1};
   int port = 0;
   bool tls = false;
-  std::thread thread;
   std::atomic<bool> running{false};
   fs::path web_root;        // canonical, or empty
   std::string public_base;  // ServerOptions::publicUrl, resolved at Bind
@@ -294,19 +290,6 @@ struct Server::Impl {
     }
   }
 
-  HttpRequest Convert(const httplib::Request& h) {
-    HttpRequest r;
-    r.method = h.method == "HEAD" ? "GET" : h.method;
-    r.path = h.path;
-    for (const auto& [k, v] : h.params) r.params.emplace(k, v);
-    for (const auto& [k, v] : h.headers) r.headers.emplace(Lower(k), v);
-    r.body = h.body;
-    r.remoteAddr = h.remote_addr;
-    r.tls = tls;
-    r.publicBase = public_base;
-    return r;
-  }
-
   static Error NoRoute() {
     return {ErrorKind::kNotFound, "NotFound", "No resource matches this path.", {}, nullptr};
   }
@@ -471,60 +454,7 @@ struct Server::Impl {
     tls_state = RequestState{};
   }
 
-  // ---- HTTPS: cpp-httplib (OpenSSL) carries the same pipeline ----
-
-  static void CopyOut(WireResponse& w, httplib::Response& res) {
-    res.status = w.status;
-    for (auto& [k, v] : w.headers) res.headers.emplace(k, v);
-    res.body = std::move(w.body);
-  }
-
-  void ConfigureTls() {
-    auto& s = *svr;
-    s.set_tcp_nodelay(true);
-    s.set_keep_alive_max_count(opts.keepAliveMaxCount);
-    s.set_keep_alive_timeout(opts.keepAliveTimeoutSeconds);
-    s.set_read_timeout(opts.readTimeoutSeconds, 0);
-    s.set_write_timeout(opts.writeTimeoutSeconds, 0);
-    s.set_payload_max_length(kMaxBodyBytes);
-    httplib::Headers security;
-    for (auto& [k, v] : SecurityHeaders()) security.emplace(k, v);
-    s.set_default_headers(security);
-    int workers = std::max(4, opts.workers);
-    s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<size_t>(workers)); };
-    s.set_socket_options([this](socket_t sock) {
-      int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-      listen_fd = sock;
-    });
-    auto handler = [this](const httplib::Request& hreq, httplib::Response& res) {
-      HttpRequest req = Convert(hreq);
-      WireResponse w;
-      Handle(req, w);
-      CopyOut(w, res);
-    };
-    s.Get(".*", handler);
-    s.Post(".*", handler);
-    s.Put(".*", handler);
-    s.Patch(".*", handler);
-    s.Delete(".*", handler);
-    s.Options(".*", handler);
-    // Errors the library produced itself (unparsable request, body over the
-    // limit, ...) get the same envelope; responses with a body are ours.
-    s.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-          WireResponse w;
-          Refuse(res.status, "", req.path, w);
-          CopyOut(w, res);
-          return httplib::Server::HandlerResponse::Handled;
-        }));
-    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      Finish(req.method, req.path, req.remote_addr, res.status);
-    });
-  }
-
-  std::unique_ptr<PlainTransport> plain;
+  std::unique_ptr<Transport> transport;
 };
 
 Server::Server(app::Context& ctx, ServerOptions options)
@@ -565,40 +495,24 @@ Result<int> Server::Bind() {
   if (!m.opts.tlsCert.empty() || !m.opts.tlsKey.empty()) {
     if (m.opts.tlsCert.empty() || m.opts.tlsKey.empty())
       return Error::Invalid("TlsConfig", "TLS needs both a certificate and a key.");
-    auto ssl = std::make_unique<httplib::SSLServer>(m.opts.tlsCert.c_str(), m.opts.tlsKey.c_str());
-    if (!ssl->is_valid())
-      return Error::Invalid("TlsConfig", "Cannot load the TLS certificate " + m.opts.tlsCert +
-                                             " or key " + m.opts.tlsKey + ".");
-    m.svr = std::move(ssl);
     m.tls = true;
-    m.ConfigureTls();
-    int port = m.opts.port;
-    if (port == 0) {
-      port = m.svr->bind_to_any_port(m.opts.host);
-      if (port <= 0) return Error::Unavailable("Cannot listen on " + m.opts.host + ".");
-    } else if (!m.svr->bind_to_port(m.opts.host, port)) {
-      return Error::Unavailable("Cannot listen on " + m.opts.host + ":" + std::to_string(port) +
-                                " (in use, or not an address of this machine).");
-    }
-    // The library fixes the backlog at 5; a second listen() on the bound
-    // socket widens it, so bursts of new connections are not dropped.
-    if (int fd = m.listen_fd.load(); fd >= 0) ::listen(fd, m.opts.listenBacklog);
-    m.port = port;
-    LD_ASSIGN_OR_RETURN(m.public_base, ResolvePublicBase(m.opts, true, port));
-    return port;
   }
   TransportOptions t;
   t.defaultHeaders = m.SecurityHeaders();
   t.host = m.opts.host;
   t.port = m.opts.port;
+  t.tlsCert = m.opts.tlsCert;
+  t.tlsKey = m.opts.tlsKey;
+  t.ioThreads = std::max(1, m.opts.ioThreads);
   t.workers = std::max(4, m.opts.workers);
+  t.maxConnections = std::max<size_t>(1, m.opts.maxConnections);
   t.readTimeoutSeconds = m.opts.readTimeoutSeconds;
   t.writeTimeoutSeconds = m.opts.writeTimeoutSeconds;
   t.keepAliveTimeoutSeconds = m.opts.keepAliveTimeoutSeconds;
   t.keepAliveMaxCount = m.opts.keepAliveMaxCount;
   t.listenBacklog = m.opts.listenBacklog;
   t.maxBodyBytes = kMaxBodyBytes;
-  m.plain = std::make_unique<PlainTransport>(
+  m.transport = std::make_unique<Transport>(
       t, [&m](HttpRequest& req, WireResponse& res) { m.Handle(req, res); },
       [&m](int status, std::string_view message, const std::string& path, WireResponse& res) {
         m.Refuse(status, message, path, res);
@@ -606,31 +520,22 @@ Result<int> Server::Bind() {
       [&m](const HttpRequest& req, const WireResponse& res) {
         m.Finish(req.method, req.path, req.remoteAddr, res.status);
       });
-  LD_ASSIGN_OR_RETURN(int port, m.plain->Bind());
+  LD_ASSIGN_OR_RETURN(int port, m.transport->Bind());
   m.port = port;
-  LD_ASSIGN_OR_RETURN(m.public_base, ResolvePublicBase(m.opts, false, port));
+  LD_ASSIGN_OR_RETURN(m.public_base, ResolvePublicBase(m.opts, m.tls, port));
   return port;
 }
 
 void Server::Start() {
   Impl& m = *impl_;
   m.running = true;
-  if (m.plain) {
-    m.plain->Start();
-    return;
-  }
-  m.thread = std::thread([&m] { m.svr->listen_after_bind(); });
+  m.transport->Start();
 }
 
 void Server::Stop() {
   Impl& m = *impl_;
   if (!m.running.exchange(false)) return;
-  if (m.plain) {
-    m.plain->Stop();
-  } else {
-    m.svr->stop();
-    if (m.thread.joinable()) m.thread.join();
-  }
+  m.transport->Stop();
   m.log->Flush();
 }
 

@@ -25,8 +25,11 @@ struct ServerOptions {
   std::string tlsCert;  // both set: HTTPS
   std::string tlsKey;
   std::string webRoot;  // the admin center's built files; empty: none
-  int workers = 64;     // worker threads; an idle keep-alive connection holds one
-  std::string logFile;  // JSON-lines access log; empty: stderr
+  int workers =
+      64;  // handler threads (a request in its handler holds one; an idle connection none)
+  int ioThreads = 1;              // event-loop threads (accept, TLS, parsing, writes)
+  size_t maxConnections = 10000;  // open connections; past it a 503 and close
+  std::string logFile;            // JSON-lines access log; empty: stderr
   int readTimeoutSeconds = 10;
   int writeTimeoutSeconds = 10;
   int keepAliveTimeoutSeconds = 2;

@@ -1,74 +1,115 @@
 #include "http/transport.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
+#include "http/request_reader.h"
 #include "http/wire.h"
 
 namespace ld::http {
 namespace {
 
-void SetTimeoutMs(int fd, int option, int64_t ms) {
-  ms = std::max<int64_t>(ms, 1);  // 0 would mean "wait forever"
-  timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-  setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
-}
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using Steady = std::chrono::steady_clock;
 
-std::string PeerAddress(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
-  char host[NI_MAXHOST];
-  if (getnameinfo(reinterpret_cast<sockaddr*>(&ss), len, host, sizeof host, nullptr, 0,
-                  NI_NUMERICHOST) != 0)
-    return "";
-  return host;
-}
+constexpr size_t kReadChunk = 16384;
+// After a refusal: stop sending, then read what the client is still sending
+// for a moment, so closing does not reset the connection before the client
+// has read the answer. Bounded in total (time and bytes), whatever the
+// client keeps sending.
+constexpr auto kLinger = std::chrono::milliseconds(1000);
+constexpr size_t kLingerBytes = 1u << 20;
+// Connections past maxConnections still get their 503, up to this many at
+// once; beyond that they are closed at accept.
+constexpr size_t kOverLimitSlack = 1024;
+constexpr std::string_view kLateHead = "The request was not completed in time.";
+constexpr std::string_view kLateBody = "The request body was not completed in time.";
+constexpr std::string_view kTooMany = "The server has too many open connections. Try again later.";
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-// Writes every byte of the iovecs; false on error or timeout.
-bool WriteAll(int fd, iovec* iov, int count) {
-  while (count > 0) {
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(count);
-    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
+// The handlers' threads: a fixed number, a queue of tasks.
+class WorkerPool {
+ public:
+  void Start(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
+  }
+  void Post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(task));
     }
-    auto left = static_cast<size_t>(n);
-    while (count > 0 && left >= iov->iov_len) {
-      left -= iov->iov_len;
-      ++iov;
-      --count;
+    cv_.notify_one();
+  }
+  // Runs what is queued, then joins.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
     }
-    if (count > 0) {
-      iov->iov_base = static_cast<char*>(iov->iov_base) + left;
-      iov->iov_len -= left;
+    cv_.notify_all();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
     }
   }
-  return true;
-}
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // On the session's executor, when the transport stops: an idle or
+  // lingering connection closes; one with a request in flight finishes it.
+  virtual void OnStop() = 0;
+  virtual asio::any_io_executor Executor() const = 0;
+};
 
 }  // namespace
 
-struct PlainTransport::Impl {
+struct Transport::Impl {
   TransportOptions opts;
   Handler handler;
   ErrorHandler on_error;
@@ -76,243 +117,383 @@ struct PlainTransport::Impl {
   wire::Limits limits;
   std::string default_headers;  // opts.defaultHeaders as "Name: value\r\n" lines
 
-  int listen_fd = -1;
-  std::thread acceptor;
-  std::vector<std::thread> workers;
   std::atomic<bool> stopping{false};
   bool started = false;
+  WorkerPool pool;
+  std::unique_ptr<asio::ssl::context> ssl;
 
-  std::mutex mu;  // guards the queue and the connection registry
+  std::mutex mu;  // guards the counters and the registry
   std::condition_variable cv;
-  std::deque<int> queue;                  // accepted, not yet served
-  std::unordered_map<int, bool> serving;  // fd -> idle (waiting between requests)
+  size_t open = 0;         // sessions alive
+  size_t open_normal = 0;  // of which not refused for the limit
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 
-  // Marks `fd` idle (waiting for a request) or busy. False when stopping:
-  // an idle connection is then closed instead of waited on.
-  bool SetIdle(int fd, bool idle) {
+  std::vector<std::thread> io_threads;
+  // Declared after what sessions use: destroying the io_context destroys
+  // the handlers still queued, and with them the last sessions.
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_retry;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+
+  explicit Impl(int io_threads) : ioc(std::max(1, io_threads)) {}
+
+  void Register(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard lock(mu);
-    if (idle && stopping) return false;
-    serving[fd] = idle;
-    return true;
+    sessions[s.get()] = s;
   }
-
-  enum class Fill { kData, kClosed, kTimeout };
-  Fill Read(int fd, std::string& buf) {
-    char tmp[16384];
-    while (true) {
-      ssize_t n = recv(fd, tmp, sizeof tmp, 0);
-      if (n > 0) {
-        buf.append(tmp, static_cast<size_t>(n));
-        return Fill::kData;
-      }
-      if (n == 0) return Fill::kClosed;
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return Fill::kTimeout;
-      return Fill::kClosed;
+  void Unregister(SessionBase* s, bool over_limit) {
+    {
+      std::lock_guard lock(mu);
+      sessions.erase(s);
+      --open;
+      if (!over_limit) --open_normal;
     }
+    cv.notify_all();
   }
 
-  // After an error answer: stop sending, then read what the client is still
-  // sending for a moment, so closing does not reset the connection before
-  // the client has read the answer. Bounded in total (time and bytes),
-  // whatever the client keeps sending: a refused connection never holds a
-  // worker past kLingerMs.
-  static constexpr int64_t kLingerMs = 1000;
-  static constexpr size_t kLingerBytes = 1u << 20;
-  void LingeringClose(int fd) {
-    shutdown(fd, SHUT_WR);
-    using Steady = std::chrono::steady_clock;
-    const auto until = Steady::now() + std::chrono::milliseconds(kLingerMs);
-    char tmp[16384];
-    size_t drained = 0;
-    while (drained < kLingerBytes) {
-      int64_t left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(until - Steady::now()).count();
-      if (left <= 0) break;
-      SetTimeoutMs(fd, SO_RCVTIMEO, left);
-      ssize_t n = recv(fd, tmp, sizeof tmp, 0);
-      if (n <= 0) break;
-      drained += static_cast<size_t>(n);
-    }
-    close(fd);
-  }
-
-  bool Send(int fd, const WireResponse& res, bool head_only, bool keep_alive) {
-    std::string head;
-    head.reserve(256);
-    wire::AppendResponseHead(res.status, res.headers, res.body.size(), keep_alive, &head,
-                             default_headers);
-    iovec iov[2];
-    iov[0] = {head.data(), head.size()};
-    int count = 1;
-    if (!head_only && !res.body.empty() && res.status != 204 && res.status != 304) {
-      iov[1] = {const_cast<char*>(res.body.data()), res.body.size()};
-      count = 2;
-    }
-    return WriteAll(fd, iov, count);
-  }
-
-  void RefuseAndClose(int fd, int status, std::string_view message, HttpRequest& req) {
-    WireResponse res;
-    res.status = status;
-    on_error(status, message, req.path, res);
-    Send(fd, res, false, false);
-    on_done(req, res);
-    LingeringClose(fd);
-  }
-
-  // Serves one connection until it closes, times out, or the server stops.
-  void Serve(int fd) {
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    SetTimeoutMs(fd, SO_SNDTIMEO, int64_t{opts.writeTimeoutSeconds} * 1000);
-    // Idle between requests: the keep-alive timeout. Once a request's first
-    // byte came, all of it (head and body) must arrive within the read
-    // timeout: a client trickling a byte at a time cannot hold a worker.
-    using Steady = std::chrono::steady_clock;
-    const int64_t idle_ms = int64_t{opts.keepAliveTimeoutSeconds} * 1000;
-    int64_t rcv_ms = idle_ms;
-    SetTimeoutMs(fd, SO_RCVTIMEO, rcv_ms);
-    Steady::time_point deadline{};
-    auto use_timeout = [&](int64_t ms) {
-      if (ms != rcv_ms) SetTimeoutMs(fd, SO_RCVTIMEO, rcv_ms = ms);
-    };
-    // Milliseconds left of the request's read timeout (starting it if needed).
-    auto left_ms = [&]() -> int64_t {
-      auto now = Steady::now();
-      if (deadline == Steady::time_point{})
-        deadline = now + std::chrono::seconds(opts.readTimeoutSeconds);
-      return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-    };
-    std::string peer = PeerAddress(fd);
-    std::string buf;
-    size_t served = 0;
-    auto finish = [&](bool close_fd) {
-      {
-        std::lock_guard lock(mu);
-        serving.erase(fd);
-      }
-      if (close_fd) close(fd);
-    };
-    // A request the transport answers itself, then closes the connection.
-    auto refuse = [&](int status, std::string_view message, HttpRequest req = {}) {
-      req.remoteAddr = peer;
-      finish(false);
-      RefuseAndClose(fd, status, message, req);
-    };
-    static constexpr std::string_view kLateHead = "The request was not completed in time.";
-    static constexpr std::string_view kLateBody = "The request body was not completed in time.";
-    while (true) {
-      // The head: wait idle between requests, then with the read timeout.
-      wire::Head head;
-      wire::Parsed p;
-      while ((p = wire::ParseHead(buf, limits, &head)).state == wire::State::kIncomplete) {
-        bool between = buf.find_first_not_of("\r\n") == std::string::npos;
-        int64_t left = between ? idle_ms : left_ms();
-        if (left <= 0) return refuse(408, kLateHead);
-        use_timeout(left);
-        if (between && !SetIdle(fd, true)) return finish(true);
-        Fill f = Read(fd, buf);
-        if (between) SetIdle(fd, false);
-        if (f == Fill::kData) continue;
-        if (f == Fill::kTimeout && !between) return refuse(408, kLateHead);
-        return finish(true);  // closed, or idle past the keep-alive timeout
-      }
-      if (p.state == wire::State::kError) return refuse(p.status, p.message);
-      HttpRequest req;
-      req.remoteAddr = peer;
-      req.path = head.path;
-      size_t at = p.consumed;
-      // The body: Content-Length or chunked.
-      bool sent_continue = false;
-      auto more = [&]() -> bool {
-        if (head.expectContinue && !sent_continue) {
-          sent_continue = true;
-          static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-          iovec iov{const_cast<char*>(kContinue), sizeof kContinue - 1};
-          if (!WriteAll(fd, &iov, 1)) return false;
-        }
-        int64_t left = left_ms();
-        if (left <= 0) return false;
-        use_timeout(left);
-        return Read(fd, buf) == Fill::kData;
-      };
-      if (head.chunked) {
-        wire::Parsed c;
-        wire::ChunkedState cs;
-        while ((c = wire::DecodeChunked(std::string_view(buf).substr(at), limits, &req.body, &cs))
-                   .state == wire::State::kIncomplete) {
-          if (!more()) return refuse(408, kLateBody, std::move(req));
-        }
-        if (c.state == wire::State::kError) return refuse(c.status, c.message, std::move(req));
-        at += c.consumed;
-      } else {
-        while (buf.size() - at < head.contentLength) {
-          if (!more()) return refuse(408, kLateBody, std::move(req));
-        }
-        req.body.assign(buf, at, head.contentLength);
-        at += head.contentLength;
-      }
-      buf.erase(0, at);
-      deadline = Steady::time_point{};
-
-      bool head_only = head.method == "HEAD";
-      req.method = head_only ? "GET" : std::move(head.method);
-      wire::ParseQuery(head.query, &req.params);
-      for (auto& [k, v] : head.headers) req.headers.emplace(std::move(k), std::move(v));
-      WireResponse res;
-      handler(req, res);
-      ++served;
-      bool keep = head.keepAlive && served < opts.keepAliveMaxCount && !stopping;
-      bool ok = Send(fd, res, head_only, keep);
-      on_done(req, res);
-      if (!ok || !keep) return finish(true);
-    }
-  }
-
-  void Work() {
-    while (true) {
-      int fd;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (stopping) return;
-        fd = queue.front();
-        queue.pop_front();
-        serving[fd] = false;
-      }
-      Serve(fd);
-    }
-  }
-
-  void Accept() {
-    while (!stopping) {
-      int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) {
-        if (stopping) break;
-        if (errno == EINTR || errno == ECONNABORTED) continue;
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-          continue;
-        }
-        break;  // the listening socket was shut down
-      }
-      {
-        std::lock_guard lock(mu);
-        if (stopping) {
-          close(fd);
-          break;
-        }
-        queue.push_back(fd);
-      }
-      cv.notify_one();
-    }
-  }
+  void DoAccept();
+  void OnAccepted(tcp::socket sock);
 };
 
-PlainTransport::PlainTransport(TransportOptions options, Handler handler, ErrorHandler on_error,
-                               DoneHandler on_done)
-    : impl_(std::make_unique<Impl>()) {
+namespace {
+
+template <bool kTls>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
+  using Stream = std::conditional_t<kTls, asio::ssl::stream<tcp::socket>, tcp::socket>;
+  using State = RequestReader::State;
+  enum class After { kNext, kClose, kLinger };
+
+ public:
+  template <class... StreamArgs>
+  Session(Transport::Impl& m, bool over_limit, StreamArgs&&... args)
+      : m_(m),
+        stream_(std::forward<StreamArgs>(args)...),
+        exec_(stream_.get_executor()),
+        timer_(exec_),
+        reader_(m.limits),
+        over_limit_(over_limit) {}
+
+  ~Session() override { m_.Unregister(this, over_limit_); }
+
+  asio::any_io_executor Executor() const override { return exec_; }
+
+  void OnStop() override {
+    if (idle_ || lingering_) Close();
+  }
+
+  void Start() {
+    error_code e;
+    auto ep = Raw().remote_endpoint(e);
+    if (!e) peer_ = ep.address().to_string();
+    m_.Register(this->shared_from_this());
+    if constexpr (kTls) {
+      Arm(Steady::now() + std::chrono::seconds(m_.opts.readTimeoutSeconds));
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](error_code ec) {
+                                if (self->closed_) return;
+                                self->Disarm();
+                                if (ec) return self->Close();
+                                self->Begin();
+                              });
+    } else {
+      Begin();
+    }
+  }
+
+ private:
+  tcp::socket& Raw() {
+    if constexpr (kTls) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+
+  void Begin() {
+    if (over_limit_) return Refuse(503, kTooMany, {});
+    Process();
+  }
+
+  // The timer: one deadline at a time (handshake, request, idle, write,
+  // linger). When it passes, the pending operation is cancelled and sees
+  // timed_out_.
+  void Arm(Steady::time_point at) {
+    timed_out_ = false;
+    timer_.expires_at(at);
+    uint64_t gen = ++timer_gen_;
+    timer_.async_wait([self = this->shared_from_this(), gen](error_code ec) {
+      if (ec || gen != self->timer_gen_ || self->closed_) return;
+      self->timed_out_ = true;
+      error_code e;
+      self->Raw().cancel(e);
+    });
+  }
+  void Disarm() {
+    ++timer_gen_;
+    timer_.cancel();
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    idle_ = false;
+    lingering_ = false;
+    Disarm();
+    error_code e;
+    Raw().close(e);
+  }
+
+  // What the buffered bytes make: a request to run, a refusal, or a wait.
+  void Process() {
+    if (closed_) return;
+    size_t n = reader_.Feed(
+        std::string_view(static_cast<const char*>(buf_.data().data()), buf_.data().size()));
+    buf_.consume(n);
+    switch (reader_.state()) {
+      case State::kDone:
+        return Dispatch();
+      case State::kError:
+        return Refuse(reader_.status(), reader_.message(), reader_.request().path);
+      case State::kIdle:
+        return WaitIdle();
+      case State::kHead:
+      case State::kBody:
+        break;
+    }
+    // A request started: all of it must arrive within the read timeout of
+    // its first byte, however it trickles in.
+    if (!deadline_set_) {
+      deadline_set_ = true;
+      Arm(Steady::now() + std::chrono::seconds(m_.opts.readTimeoutSeconds));
+    }
+    // Acknowledge now what came: a client without TCP_NODELAY holds the rest
+    // of its request until it has our ACK, which Linux would delay ~40 ms.
+#ifdef TCP_QUICKACK
+    int one = 1;
+    setsockopt(Raw().native_handle(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#endif
+    if (reader_.state() == State::kBody && reader_.expectContinue() && !sent_continue_) {
+      sent_continue_ = true;
+      asio::async_write(stream_, asio::buffer(kContinue, sizeof kContinue - 1),
+                        [self = this->shared_from_this()](error_code ec, size_t) {
+                          if (self->closed_) return;
+                          if (ec) return self->Close();
+                          self->ReadMore();
+                        });
+      return;
+    }
+    ReadMore();
+  }
+
+  void ReadMore() {
+    if (timed_out_) return OnTimeout();
+    stream_.async_read_some(
+        buf_.prepare(kReadChunk),
+        [self = this->shared_from_this()](error_code ec, size_t n) { self->OnRead(ec, n); });
+  }
+
+  void OnRead(error_code ec, size_t n) {
+    if (closed_) return;
+    if (ec) {
+      if (timed_out_) return OnTimeout();
+      return Close();  // the client closed, or the connection failed
+    }
+    buf_.commit(n);
+    if (idle_) {
+      idle_ = false;
+      Disarm();
+    }
+    Process();
+  }
+
+  void OnTimeout() {
+    if (reader_.state() == State::kIdle) return Close();  // idle past the keep-alive timeout
+    Refuse(408, reader_.state() == State::kHead ? kLateHead : kLateBody, reader_.request().path);
+  }
+
+  // Between requests: the keep-alive timeout. A plain connection waits for
+  // readability with no buffer at all, so an idle one costs little memory.
+  void WaitIdle() {
+    if (m_.stopping) return Close();
+    idle_ = true;
+    Arm(Steady::now() + std::chrono::seconds(m_.opts.keepAliveTimeoutSeconds));
+    if constexpr (!kTls) {
+      if (buf_.size() == 0) {
+        buf_.shrink_to_fit();
+        stream_.async_wait(tcp::socket::wait_read,
+                           [self = this->shared_from_this()](error_code ec) {
+                             if (self->closed_) return;
+                             if (ec) return self->Close();
+                             self->ReadMore();
+                           });
+        return;
+      }
+    }
+    ReadMore();
+  }
+
+  // A whole request: to the workers; the response comes back here.
+  void Dispatch() {
+    Disarm();
+    deadline_set_ = false;
+    sent_continue_ = false;
+    head_only_ = reader_.headOnly();
+    keep_alive_ = reader_.keepAlive();
+    HttpRequest req = std::move(reader_.request());
+    req.remoteAddr = peer_;
+    req.tls = kTls;
+    m_.pool.Post([self = this->shared_from_this(), req = std::move(req)]() mutable {
+      WireResponse res;
+      try {
+        self->m_.handler(req, res);
+      } catch (const std::exception&) {
+        res = WireResponse{};
+        res.status = 500;
+        self->m_.on_error(500, "The server failed to answer the request.", req.path, res);
+      }
+      self->m_.on_done(req, res);
+      asio::post(self->exec_, [self, res = std::move(res)]() mutable { self->Respond(res); });
+    });
+  }
+
+  void Respond(const WireResponse& res) {
+    if (closed_) return;
+    ++served_;
+    bool keep = keep_alive_ && served_ < m_.opts.keepAliveMaxCount && !m_.stopping;
+    Write(res, head_only_, keep, keep ? After::kNext : After::kClose);
+  }
+
+  // A request the transport answers itself, then closes the connection.
+  void Refuse(int status, std::string_view message, std::string path) {
+    HttpRequest req;
+    req.path = std::move(path);
+    req.remoteAddr = peer_;
+    req.tls = kTls;
+    WireResponse res;
+    res.status = status;
+    m_.on_error(status, message, req.path, res);
+    if (status == 503) res.headers.emplace_back("Retry-After", "1");
+    m_.on_done(req, res);
+    Write(res, false, false, After::kLinger);
+  }
+
+  // Head and body in one buffer: one write (one TLS record run).
+  void Write(const WireResponse& res, bool head_only, bool keep, After after) {
+    out_.clear();
+    bool body = !head_only && res.status != 204 && res.status != 304;
+    out_.reserve(256 + (body ? res.body.size() : 0));
+    wire::AppendResponseHead(res.status, res.headers, res.body.size(), keep, &out_,
+                             m_.default_headers);
+    if (body) out_ += res.body;
+    Arm(Steady::now() + std::chrono::seconds(m_.opts.writeTimeoutSeconds));
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = this->shared_from_this(), after](error_code ec, size_t) {
+                        self->OnWritten(ec, after);
+                      });
+  }
+
+  void OnWritten(error_code ec, After after) {
+    if (closed_) return;
+    Disarm();
+    out_ = std::string();
+    if (ec) return Close();
+    switch (after) {
+      case After::kNext:
+        reader_.Reset();
+        return Process();  // a pipelined request may be buffered already
+      case After::kClose:
+      case After::kLinger:
+        return Linger();
+    }
+  }
+
+  void Linger() {
+    error_code e;
+    Raw().shutdown(tcp::socket::shutdown_send, e);
+    if (m_.stopping) return Close();
+    lingering_ = true;
+    drained_ = 0;
+    Arm(Steady::now() + kLinger);
+    Drain();
+  }
+
+  void Drain() {
+    if (timed_out_ || drained_ >= kLingerBytes) return Close();
+    Raw().async_read_some(buf_.prepare(kReadChunk),
+                          [self = this->shared_from_this()](error_code ec, size_t n) {
+                            if (self->closed_) return;
+                            if (ec) return self->Close();
+                            self->drained_ += n;
+                            self->Drain();
+                          });
+  }
+
+  Transport::Impl& m_;
+  Stream stream_;
+  asio::any_io_executor exec_;
+  asio::steady_timer timer_;
+  boost::beast::flat_buffer buf_;
+  RequestReader reader_;
+  std::string out_;  // the response being written
+  std::string peer_;
+  const bool over_limit_;
+  uint64_t timer_gen_ = 0;
+  size_t served_ = 0;
+  size_t drained_ = 0;
+  bool timed_out_ = false;
+  bool closed_ = false;
+  bool idle_ = false;
+  bool lingering_ = false;
+  bool deadline_set_ = false;
+  bool sent_continue_ = false;
+  bool head_only_ = false;
+  bool keep_alive_ = true;
+};
+
+}  // namespace
+
+void Transport::Impl::DoAccept() {
+  acceptor->async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket sock) {
+    if (stopping) return;
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+      // Out of descriptors or memory: back off briefly, keep accepting.
+      accept_retry->expires_after(std::chrono::milliseconds(10));
+      accept_retry->async_wait([this](error_code e) {
+        if (!e && !stopping) DoAccept();
+      });
+      return;
+    }
+    OnAccepted(std::move(sock));
+    DoAccept();
+  });
+}
+
+void Transport::Impl::OnAccepted(tcp::socket sock) {
+  error_code e;
+  sock.set_option(tcp::no_delay(true), e);
+  bool over = false;
+  {
+    std::lock_guard lock(mu);
+    if (open >= opts.maxConnections + kOverLimitSlack) return;  // closed at once
+    over = open_normal >= opts.maxConnections;
+    ++open;
+    if (!over) ++open_normal;
+  }
+  // Each session runs on its own strand, from its first step on.
+  if (ssl) {
+    auto s = std::make_shared<Session<true>>(*this, over, std::move(sock), *ssl);
+    asio::post(s->Executor(), [s] { s->Start(); });
+  } else {
+    auto s = std::make_shared<Session<false>>(*this, over, std::move(sock));
+    asio::post(s->Executor(), [s] { s->Start(); });
+  }
+}
+
+Transport::Transport(TransportOptions options, Handler handler, ErrorHandler on_error,
+                     DoneHandler on_done)
+    : impl_(std::make_unique<Impl>(options.ioThreads)) {
   impl_->opts = std::move(options);
   impl_->handler = std::move(handler);
   impl_->on_error = std::move(on_error);
@@ -322,73 +503,126 @@ PlainTransport::PlainTransport(TransportOptions options, Handler handler, ErrorH
     impl_->default_headers += k + ": " + v + "\r\n";
 }
 
-PlainTransport::~PlainTransport() {
+Transport::~Transport() {
   Stop();
-  if (impl_->listen_fd >= 0) close(impl_->listen_fd);
 }
 
-Result<int> PlainTransport::Bind() {
+Result<int> Transport::Bind() {
   Impl& m = *impl_;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  std::string port = std::to_string(m.opts.port);
-  if (getaddrinfo(m.opts.host.c_str(), port.c_str(), &hints, &res) != 0 || res == nullptr)
-    return Error::Unavailable("Cannot listen on " + m.opts.host + ": not an address.");
-  int fd = -1;
-  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-    fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, m.opts.listenBacklog) == 0) break;
-    close(fd);
-    fd = -1;
+  // Idle connections cost a descriptor each: allow as many as the system does.
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
   }
-  freeaddrinfo(res);
-  if (fd < 0) {
+  if (!m.opts.tlsCert.empty() || !m.opts.tlsKey.empty()) {
+    auto fail = [&] {
+      return Error::Invalid("TlsConfig", "Cannot load the TLS certificate " + m.opts.tlsCert +
+                                             " or key " + m.opts.tlsKey + ".");
+    };
+    if (m.opts.tlsCert.empty() || m.opts.tlsKey.empty()) return fail();
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use |
+                     asio::ssl::context::no_compression);
+    SSL_CTX* native = ctx->native_handle();
+#ifdef SSL_OP_NO_RENEGOTIATION
+    SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+#endif
+    // An idle TLS connection gives its record buffers back.
+    SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+    error_code ec;
+    ctx->use_certificate_chain_file(m.opts.tlsCert, ec);
+    if (ec) return fail();
+    ctx->use_private_key_file(m.opts.tlsKey, asio::ssl::context::pem, ec);
+    if (ec || SSL_CTX_check_private_key(native) != 1) return fail();
+    m.ssl = std::move(ctx);
+  }
+  error_code ec;
+  tcp::resolver resolver(m.ioc);
+  std::string port = std::to_string(m.opts.port);
+  auto results = resolver.resolve(m.opts.host, port,
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty())
+    return Error::Unavailable("Cannot listen on " + m.opts.host + ": not an address.");
+  tcp::acceptor acc(asio::make_strand(m.ioc));
+  bool bound = false;
+  for (const auto& r : results) {
+    error_code e;
+    acc.open(r.endpoint().protocol(), e);
+    if (e) continue;
+    acc.set_option(tcp::acceptor::reuse_address(true), e);
+    acc.bind(r.endpoint(), e);
+    if (!e) acc.listen(m.opts.listenBacklog, e);
+    if (!e) {
+      bound = true;
+      break;
+    }
+    acc.close(e);
+  }
+  if (!bound) {
     if (m.opts.port == 0) return Error::Unavailable("Cannot listen on " + m.opts.host + ".");
     return Error::Unavailable("Cannot listen on " + m.opts.host + ":" + port +
                               " (in use, or not an address of this machine).");
   }
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  int bound = ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
-                                       : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-  m.listen_fd = fd;
-  return bound;
+  int bound_port = acc.local_endpoint(ec).port();
+  m.accept_retry.emplace(acc.get_executor());
+  m.acceptor.emplace(std::move(acc));
+  return bound_port;
 }
 
-void PlainTransport::Start() {
+void Transport::Start() {
   Impl& m = *impl_;
+  if (m.started || !m.acceptor) return;
   m.started = true;
-  int n = std::max(1, m.opts.workers);
-  for (int i = 0; i < n; ++i) m.workers.emplace_back([&m] { m.Work(); });
-  m.acceptor = std::thread([&m] { m.Accept(); });
+  m.pool.Start(std::max(1, m.opts.workers));
+  m.work.emplace(m.ioc.get_executor());
+  for (int i = 0; i < std::max(1, m.opts.ioThreads); ++i) {
+    m.io_threads.emplace_back([&m] {
+      while (true) {
+        try {
+          m.ioc.run();
+          return;
+        } catch (const std::exception&) {
+          // A handler threw (out of memory): that session is gone, the loop goes on.
+        }
+      }
+    });
+  }
+  asio::post(m.acceptor->get_executor(), [&m] { m.DoAccept(); });
 }
 
-void PlainTransport::Stop() {
+void Transport::Stop() {
   Impl& m = *impl_;
   if (!m.started) return;
   m.started = false;
+  m.stopping = true;
+  asio::post(m.acceptor->get_executor(), [&m] {
+    error_code e;
+    m.acceptor->close(e);
+    m.accept_retry->cancel();
+  });
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lock(m.mu);
-    m.stopping = true;
-    // Idle keep-alive connections: wake their reads (they then close).
-    for (const auto& [fd, idle] : m.serving)
-      if (idle) shutdown(fd, SHUT_RD);
-    for (int fd : m.queue) close(fd);
-    m.queue.clear();
+    for (auto& [p, w] : m.sessions)
+      if (auto s = w.lock()) live.push_back(std::move(s));
   }
-  m.cv.notify_all();
-  if (m.listen_fd >= 0) shutdown(m.listen_fd, SHUT_RDWR);
-  if (m.acceptor.joinable()) m.acceptor.join();
-  for (auto& t : m.workers)
+  for (auto& s : live) asio::post(s->Executor(), [s] { s->OnStop(); });
+  live.clear();
+  {
+    // Idle connections close now; the others once their request is
+    // answered (or their read or write deadline passes).
+    std::unique_lock lock(m.mu);
+    m.cv.wait(lock, [&] { return m.open == 0; });
+  }
+  m.work.reset();
+  m.ioc.stop();
+  for (auto& t : m.io_threads)
     if (t.joinable()) t.join();
-  m.workers.clear();
+  m.io_threads.clear();
+  m.pool.Stop();
 }
 
 }  // namespace ld::http
