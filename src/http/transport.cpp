@@ -373,7 +373,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     WireResponse res;
     res.status = status;
     m_.on_error(status, message, req.path, res);
-    if (status == 503) res.headers.emplace_back("Retry-After", "1");
+    // Past the connection limit: come back in a second (the server's error
+    // envelope says so already; a bare ErrorHandler may not).
+    bool has_retry = std::any_of(res.headers.begin(), res.headers.end(),
+                                 [](const auto& h) { return h.first == "Retry-After"; });
+    if (status == 503 && !has_retry) res.headers.emplace_back("Retry-After", "1");
     m_.on_done(req, res);
     Write(res, false, false, After::kLinger);
   }
