@@ -250,9 +250,12 @@ TEST(Store, TheWalStartsOverUnderSteadyReads) {
   stop = true;
   for (auto& t : readers) t.join();
   EXPECT_GT(reads.load(), 100);
-  // 400 commits of a few pages each make over a thousand frames; restarted
-  // past 32 frames, it stays within a few hundred frames of 4 KiB.
-  EXPECT_LT(largest, 400u * 4120u) << "the WAL grew to " << largest << " bytes";
+  // 400 commits of a few pages each make over a thousand frames of 4 KiB
+  // (and more commits more) when the WAL never starts over. Restarted past
+  // 32 frames it stays within a few hundred; on a loaded machine the restart
+  // can lag behind the writes (seen: 653 frames with six copies of this test
+  // at once), so the bound sits between the two.
+  EXPECT_LT(largest, 800u * 4120u) << "the WAL grew to " << largest << " bytes";
 }
 
 // Issue 14 #4: the lists that read their rows' lines (or counts) in one
