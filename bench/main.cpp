@@ -7,6 +7,7 @@
 //   ld-bench --server build/licensedesk [--quick | --big] [--markdown FILE]
 //   ld-bench load --port P --path /healthz [--token T] [--threads 32] ...
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -55,6 +56,7 @@ struct Options {
   int64_t startUsers = 1000000;
   int64_t bigUsers = 1000000;
   int starts = 3;
+  int idleConnections = 10000;
   bool Want(const std::string& s) const {
     if (only.empty()) return true;
     std::stringstream ss(only);
@@ -454,9 +456,10 @@ void AddLimitRows(Report& rep, const Options& o) {
 }
 
 // Scenario: the read path alone: bearer token lookup, the user, JSON.
-void RunRead(Env& env, Report& rep, ServerProcess& srv, const Org& org) {
+LoadResult RunRead(Env& env, Report& rep, ServerProcess& srv, const Org& org,
+                   const std::string& label = "") {
   const Options& o = env.o;
-  std::cerr << "[read] GET /v1.0/me, " << o.clients << " clients\n";
+  std::cerr << "[read] GET /v1.0/me, " << o.clients << " clients" << label << "\n";
   httplib::Headers h{{"Authorization", "Bearer " + org.token}};
   LoadOptions lo;
   lo.port = srv.port();
@@ -468,9 +471,10 @@ void RunRead(Env& env, Report& rep, ServerProcess& srv, const Org& org) {
       lo, [&](WireClient& c, int, int64_t) { return Unexpected(c.Get("/v1.0/me", h), 200); });
   std::cerr << "  read: " << r.Describe() << "\n";
   int clients = o.clients;
-  rep.Add([r, clients](const Limits& L) {
+  rep.Add([r, clients, label](const Limits& L) {
     return Row{
-        Format("read: GET /v1.0/me (token lookup, user, JSON), %d clients", clients),
+        Format("read: GET /v1.0/me (token lookup, user, JSON), %d clients%s", clients,
+               label.c_str()),
         Rate(r.opsPerS, "req/s") + (r.errors ? Format(", %lld errors", (long long)r.errors) : ""),
         Lat(r.lat),
         L.Hello() > 0 ? Format("%.0f/s = HTTP hello-world", L.Hello()) : "-",
@@ -482,6 +486,57 @@ void RunRead(Env& env, Report& rep, ServerProcess& srv, const Org& org) {
     rep.Problem("GET /v1.0/me under load: " + r.Describe());
     for (const auto& s : r.errorSamples) rep.Problem("GET /v1.0/me error sample: `" + s + "`");
   }
+  return r;
+}
+
+// Scenario: `n` idle keep-alive connections (each has made one request and
+// then sits), held while 32 clients read; their p99 against the same load
+// without them, and the server's memory per idle connection.
+void RunIdle(Env& env, Report& rep, ServerProcess& srv, const Org& org, const LoadResult& base,
+             int n) {
+  std::cerr << "[idle] " << n << " idle keep-alive connections\n";
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  int64_t before = ReadMem(srv.pid()).rssKb;
+  std::vector<std::unique_ptr<WireClient>> idle;
+  int opened = 0;
+  for (int i = 0; i < n; ++i) {
+    auto c = std::make_unique<WireClient>("127.0.0.1", srv.port(), 30);
+    auto r = c->Get("/readyz");
+    if (!r || r->status != 200) break;
+    ++opened;
+    idle.push_back(std::move(c));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int64_t held = ReadMem(srv.pid()).rssKb;
+  LoadResult r = RunRead(env, rep, srv, org, Format(", %d idle connections held", opened));
+  // Each idle connection must still be open and answer.
+  int alive = 0;
+  for (auto& c : idle) {
+    auto x = c->Get("/readyz");
+    if (x && x->status == 200) ++alive;
+  }
+  idle.clear();
+  double perConnKb = opened > 0 ? static_cast<double>(held - before) / opened : 0;
+  std::cerr << Format(
+      "  idle: %d opened, %d still answered, RSS %.1f -> %.1f MiB (%.1f KiB each)\n", opened, alive,
+      Mib(before), Mib(held), perConnKb);
+  rep.Add([=](const Limits&) {
+    double ratio = base.lat.p99 > 0 ? r.lat.p99 / base.lat.p99 : 0;
+    return Row{Format("%d idle keep-alive connections held (%d of them still answered after) "
+                      "while 32 clients read; server RSS %.1f -> %.1f MiB, %.1f KiB per idle "
+                      "connection",
+                      opened, alive, Mib(before), Mib(held), perConnKb),
+               Format("p99 %.2f ms against %.2f ms without them", r.lat.p99, base.lat.p99),
+               Lat(r.lat),
+               "the same load without the idle connections, same run",
+               Format("%.2f", ratio),
+               "all held, p99 <= 1.2 x",
+               MetText(opened == n && alive == n && ratio <= 1.2)};
+  });
 }
 
 // Scenario: checkouts with `clients` clients spread over the organizations,
@@ -822,6 +877,7 @@ int RunAll(Options o) {
     o.users = std::min<int64_t>(o.users, 10000);
     o.autoAssignUsers = std::min<int64_t>(o.autoAssignUsers, 10000);
     o.startUsers = std::min<int64_t>(o.startUsers, 100000);
+    o.idleConnections = std::min(o.idleConnections, 2000);
     if (o.orgs == 0) o.orgs = 8;
     o.big = false;
   }
@@ -867,7 +923,10 @@ int RunAll(Options o) {
                orgs.size(), Now() - t0));
     paging.assign(orgs.begin(), orgs.begin() + 2);
     checkout.assign(orgs.begin() + 2, orgs.end());
-    if (o.Want("read")) RunRead(env, rep, *s, paging[0]);
+    if (o.Want("read") || o.Want("idle")) {
+      LoadResult base = RunRead(env, rep, *s, paging[0]);
+      if (o.Want("idle")) RunIdle(env, rep, *s, paging[0], base, o.idleConnections);
+    }
     if (o.Want("checkout")) {
       LoadResult with = RunCheckout(env, rep, *s, checkout);
       LoadResult without = RunCheckout(env, rep, *s, checkout, true);
@@ -1114,6 +1173,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--big-users", o.bigUsers, "Users of the --big scenarios")->capture_default_str();
   app.add_option("--starts", o.starts, "Starts measured (median)")->capture_default_str();
+  app.add_option("--idle-connections", o.idleConnections,
+                 "Idle keep-alive connections held during a read load")
+      ->capture_default_str();
   app.add_option("--pg-url", o.pgUrl, "Also measure PostgreSQL's raw commit rate here");
   app.add_option("--only", o.only,
                  "Comma-separated subset: limits,read,checkout,paging,assign,autoassign,start");

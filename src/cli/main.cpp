@@ -106,6 +106,11 @@ int main(int argc, char** argv) {
       ->envname("LICENSEDESK_MAX_CONNECTIONS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  s->add_option("--keep-alive-seconds", serve.keepAliveSeconds,
+                "How long an idle keep-alive connection stays open")
+      ->envname("LICENSEDESK_KEEP_ALIVE_SECONDS")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
 
   ld::cli::CommonOptions migrate;
   std::string from, to;

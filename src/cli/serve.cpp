@@ -240,6 +240,7 @@ int RunServe(const ServeOptions& o) {
   so.workers = o.workers;
   so.ioThreads = o.ioThreads;
   so.maxConnections = o.maxConnections;
+  so.keepAliveTimeoutSeconds = o.keepAliveSeconds;
   so.logFile = o.logFile;
   so.invoicePdf = MakeInvoicePdfRenderer();
   so.testClock = g.test_clock.get();

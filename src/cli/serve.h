@@ -30,7 +30,8 @@ struct ServeOptions {
   std::string logFile;
   int workers = 64;               // handler threads
   int ioThreads = 1;              // event-loop threads
-  size_t maxConnections = 10000;  // open connections; past it a 503
+  size_t maxConnections = 16384;  // open connections; past it a 503
+  int keepAliveSeconds = 60;      // an idle keep-alive connection is closed after
   // Retention (app/retention.h).
   int keepIdempotencyHours = 24;  // at least 24
   int keepExpiredCartsDays = 30;

@@ -28,11 +28,11 @@ struct ServerOptions {
   int workers =
       64;  // handler threads (a request in its handler holds one; an idle connection none)
   int ioThreads = 1;              // event-loop threads (accept, TLS, parsing, writes)
-  size_t maxConnections = 10000;  // open connections; past it a 503 and close
+  size_t maxConnections = 16384;  // open connections; past it a 503 and close
   std::string logFile;            // JSON-lines access log; empty: stderr
   int readTimeoutSeconds = 10;
   int writeTimeoutSeconds = 10;
-  int keepAliveTimeoutSeconds = 2;
+  int keepAliveTimeoutSeconds = 60;  // an idle connection holds no thread, only a socket
   size_t keepAliveMaxCount = 100000;
   int listenBacklog = 1024;
   InvoicePdfRenderer invoicePdf;  // GET /api/v1/invoices/{id}/pdf; unset: 503

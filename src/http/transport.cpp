@@ -515,9 +515,19 @@ Result<int> Transport::Bind() {
   Impl& m = *impl_;
   // Idle connections cost a descriptor each: allow as many as the system does.
   rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+      getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    // The limit must bind before the descriptors run out, so that a client
+    // past it gets its 503 instead of waiting in the backlog while accept
+    // fails (kept: the over-limit slack and 256 for the database and logs).
+    constexpr rlim_t kReserved = kOverLimitSlack + 256;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > kReserved &&
+        m.opts.maxConnections > rl.rlim_cur - kReserved)
+      m.opts.maxConnections = static_cast<size_t>(rl.rlim_cur - kReserved);
   }
   if (!m.opts.tlsCert.empty() || !m.opts.tlsKey.empty()) {
     auto fail = [&] {
