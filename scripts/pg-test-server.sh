@@ -16,10 +16,12 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Below the kernel's ephemeral range (32768 and up here), so that no client
+# connection of a running test holds the port as its local end.
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   echo "no free port" >&2; exit 1
@@ -33,10 +35,18 @@ case "$cmd" in
     rm -rf "$dir"; mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U ld -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-    port=$(free_port)
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=128MB" \
-      start >/dev/null
+    # A port free when probed can be taken before the server binds it (by
+    # another test's server): try another, a few times, then show the log.
+    started=0
+    for _ in 1 2 3 4 5; do
+      port=$(free_port)
+      if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=128MB" \
+        start >/dev/null; then
+        started=1; break
+      fi
+    done
+    if [ "$started" != 1 ]; then tail -20 "$dir/log" >&2; exit 1; fi
     echo "postgresql://ld@127.0.0.1:$port/postgres" > "$dir/url"
     cat "$dir/url"
     ;;

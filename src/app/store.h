@@ -238,6 +238,9 @@ class Tx {
 
   // Orders.
   virtual void InsertOrder(const Order& o) = 0;
+  // Writes the order's status, payment and failure, and each line's
+  // subscription and auto-assigned licenses; the lines themselves (SKU,
+  // quantity, prices) are fixed by InsertOrder.
   virtual void UpdateOrder(const Order& o) = 0;
   virtual std::optional<Order> FindOrder(const Guid& tenant, const Guid& id) = 0;
   // The pending or completed order of a cart, if any (at most one exists).

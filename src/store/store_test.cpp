@@ -326,6 +326,77 @@ TEST(Store, PendingOrdersComeWithTheirOwnLinesAcrossTenants) {
   }
 }
 
+// Completing an order writes each line's subscription and auto-assigned
+// licenses in place; the rest of every line stays as placed, and the order
+// of the same id in another organization is untouched.
+TEST(Store, UpdatingAnOrderWritesItsLinesSubscriptionsInPlace) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t1 = MakeTenant("upd1.test"), t2 = MakeTenant("upd2.test");
+  Guid id = Guid::NewV7(1), a = Guid::NewV7(1), b = Guid::NewV7(1);
+  auto make = [&](const Tenant& t) {
+    Order x;
+    x.tenantId = t.id;
+    x.id = id;
+    x.cartId = Guid::NewV7(1);
+    x.status = OrderStatus::kPending;
+    x.currency = "USD";
+    for (int q : {2, 3, 4}) {
+      OrderLine l;
+      l.skuId = q == 3 ? b : a;
+      l.quantity = q;
+      l.cycle = BillingCycle::kMonthly;
+      l.unitPrice = 100;
+      l.amount = 100 * q;
+      l.autoAssign = q == 4;
+      x.lines.push_back(l);
+    }
+    return x;
+  };
+  Order mine = make(t1), theirs = make(t2);
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t1);
+                 tx.InsertTenant(t2);
+                 tx.InsertOrder(mine);
+                 tx.InsertOrder(theirs);
+                 return Ok();
+               }).ok());
+  mine.status = OrderStatus::kCompleted;
+  mine.paymentStatus = PaymentStatus::kCaptured;
+  mine.chargeId = "ch_1";
+  mine.lines[0].subscriptionId = Guid::NewV7(1);
+  mine.lines[2].subscriptionId = Guid::NewV7(1);
+  mine.lines[2].licensesAutoAssigned = 4;
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.UpdateOrder(mine);
+                 return Ok();
+               }).ok());
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 auto got = tx.FindOrder(t1.id, id);
+                 auto other = tx.FindOrder(t2.id, id);
+                 EXPECT_TRUE(got && other);
+                 if (!got || !other) return Ok();
+                 EXPECT_EQ(got->status, OrderStatus::kCompleted);
+                 EXPECT_EQ(got->chargeId, "ch_1");
+                 EXPECT_EQ(got->lines.size(), 3u);
+                 for (size_t j = 0; j < 3 && j < got->lines.size(); ++j) {
+                   EXPECT_EQ(got->lines[j].skuId, mine.lines[j].skuId) << j;
+                   EXPECT_EQ(got->lines[j].quantity, mine.lines[j].quantity) << j;
+                   EXPECT_EQ(got->lines[j].amount, mine.lines[j].amount) << j;
+                   EXPECT_EQ(got->lines[j].autoAssign, mine.lines[j].autoAssign) << j;
+                   EXPECT_EQ(got->lines[j].subscriptionId, mine.lines[j].subscriptionId) << j;
+                   EXPECT_EQ(got->lines[j].licensesAutoAssigned, mine.lines[j].licensesAutoAssigned)
+                       << j;
+                 }
+                 EXPECT_EQ(other->status, OrderStatus::kPending);
+                 for (const auto& l : other->lines) {
+                   EXPECT_FALSE(l.subscriptionId.has_value());
+                   EXPECT_EQ(l.licensesAutoAssigned, 0);
+                 }
+                 return Ok();
+               }).ok());
+}
+
 TEST(Store, ListPoolsGivesEverySkuItsOwnCounts) {
   Opened o;
   auto s = o.Open();

@@ -11,8 +11,7 @@ using namespace rows;
 using app::PageCursor;
 
 namespace {
-void WriteOrderLines(Conn& c, const Order& o) {
-  X(c, "DELETE FROM order_lines WHERE tenant_id = ? AND order_id = ?", o.tenantId, o.id);
+void InsertOrderLines(Conn& c, const Order& o) {
   int no = 0;
   for (const auto& l : o.lines) {
     X(c,
@@ -40,7 +39,7 @@ void SqlTx::InsertOrder(const Order& o) {
     o.tenantId, o.id, o.cartId, o.createdBy, ToString(o.status), o.currency, o.subtotal, o.tax,
     o.total, o.paymentMethodId, ToString(o.paymentStatus), o.chargeId, o.brand, o.last4,
     o.failureCode, o.createdAt);
-  WriteOrderLines(c_, o);
+  InsertOrderLines(c_, o);
 }
 
 void SqlTx::UpdateOrder(const Order& o) {
@@ -48,7 +47,19 @@ void SqlTx::UpdateOrder(const Order& o) {
     "UPDATE orders SET status = ?, payment_status = ?, charge_id = ?, failure_code = ? WHERE "
     "tenant_id = ? AND id = ?",
     ToString(o.status), ToString(o.paymentStatus), o.chargeId, o.failureCode, o.tenantId, o.id);
-  WriteOrderLines(c_, o);
+  // An order's lines are fixed when it is placed; what completing it adds to
+  // a line is its subscription and the licenses auto-assigned with it. Only
+  // such lines are written, in place (a declined order writes none; before,
+  // every update deleted and inserted all of them again).
+  int no = 0;
+  for (const auto& l : o.lines) {
+    if (l.subscriptionId)
+      X(c_,
+        "UPDATE order_lines SET subscription_id = ?, licenses_auto_assigned = ? WHERE tenant_id = "
+        "? AND order_id = ? AND line_no = ?",
+        l.subscriptionId, l.licensesAutoAssigned, o.tenantId, o.id, no);
+    ++no;
+  }
 }
 
 std::optional<Order> SqlTx::FindOrder(const Guid& tenant, const Guid& id) {
