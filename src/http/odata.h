@@ -151,8 +151,8 @@ struct UsersQueryRules {
   std::span<const std::string_view> selectable;  // the properties $select may name
   TopBounds top;
 };
-// Parses the query options from URL-decoded parameters (cpp-httplib's
-// Params is this multimap). Parameters without a leading '$' are ignored;
+// Parses the query options from URL-decoded parameters (HttpRequest's
+// params is this multimap). Parameters without a leading '$' are ignored;
 // a repeated option, or a system option other than $filter, $select, $top,
 // $count and $skiptoken (e.g. $orderby, $expand, $search), is an error.
 // Option names are case-insensitive.

@@ -1,7 +1,7 @@
 // The one implementation of app::Tx, written against store::Conn so that
 // SQLite and PostgreSQL run the same SQL. Holds no state beyond the Conn.
-// Its methods are defined by aggregate in store/sql/*.cpp (and the work
-// items' in sql_work.cpp); store/sql/rows.h has the shared row mappings.
+// Its methods are defined by aggregate in store/sql/*.cpp (the work
+// items' in sql/work.cpp); store/sql/rows.h has the shared row mappings.
 #pragma once
 
 #include "app/store.h"
