@@ -200,6 +200,11 @@ LoadResult RunLoad(const LoadOptions& o, const OpFn& op) {
   const double countFrom = start + o.warmupS;
   const double deadline = countFrom + o.seconds;
   std::atomic<double> lastEnd{start};
+  // A count-bound run may be shorter than its warmup: then the warmup ends
+  // after a fifth of the operations, so the rest are still measured.
+  const int64_t warmupOps =
+      o.maxOps == std::numeric_limits<int64_t>::max() ? o.maxOps : o.maxOps / 5;
+  std::atomic<double> firstCounted{std::numeric_limits<double>::max()};
 
   auto worker = [&](int t) {
     auto cli = std::make_unique<WireClient>(o.host, o.port, o.readTimeoutS, o.nagle);
@@ -224,7 +229,10 @@ LoadResult RunLoad(const LoadOptions& o, const OpFn& op) {
       double prev = lastEnd.load();
       while (t1 > prev && !lastEnd.compare_exchange_weak(prev, t1)) {
       }
-      if (t0 < countFrom) continue;  // warmup
+      if (t0 < countFrom && i < warmupOps) continue;  // warmup
+      double first = firstCounted.load();
+      while (t0 < first && !firstCounted.compare_exchange_weak(first, t0)) {
+      }
       if (ns > static_cast<int64_t>(o.slowMs * 1e6)) ++me.stalls;
       if (r.ok) {
         me.ns.push_back(ns);
@@ -269,7 +277,7 @@ LoadResult RunLoad(const LoadOptions& o, const OpFn& op) {
   out.countBound = next.load() >= o.maxOps;
   // The counted window ends when the last counted operation ended (a count
   // limit may end the run before the deadline).
-  out.seconds = std::max(1e-9, lastEnd.load() - countFrom);
+  out.seconds = std::max(1e-9, lastEnd.load() - std::min(countFrom, firstCounted.load()));
   out.opsPerS = static_cast<double>(out.ops) / out.seconds;
   out.lat = Summarize(all);
   if (o.serverPid > 0) {

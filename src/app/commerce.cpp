@@ -204,8 +204,8 @@ namespace {
 Status FinishCheckout(Tx& tx, const Context& ctx, const Actor& actor, Order& order,
                       const ChargeOutcome& charge, bool invoice_payment,
                       const std::optional<IdempotencyInput>& idem, CheckoutResult* out) {
-  auto current = tx.FindOrder(actor.tenantId, order.id);
-  if (!current || current->status != OrderStatus::kPending)
+  auto current = tx.FindOrderStatus(actor.tenantId, order.id);
+  if (current != OrderStatus::kPending)
     return Error::Concurrent("CheckoutInProgress", "This checkout was settled elsewhere.");
   LD_ASSIGN_OR_RETURN(Tenant t, LoadTenant(tx, actor.tenantId));
   LD_ASSIGN_OR_RETURN(const Market* m, MarketOf(ctx, t));

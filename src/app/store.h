@@ -243,6 +243,8 @@ class Tx {
   // quantity, prices) are fixed by InsertOrder.
   virtual void UpdateOrder(const Order& o) = 0;
   virtual std::optional<Order> FindOrder(const Guid& tenant, const Guid& id) = 0;
+  // The status alone: one row of one column, no lines.
+  virtual std::optional<OrderStatus> FindOrderStatus(const Guid& tenant, const Guid& id) = 0;
   // The pending or completed order of a cart, if any (at most one exists).
   virtual std::optional<Order> FindLiveOrderForCart(const Guid& tenant, const Guid& cart) = 0;
   virtual std::vector<Order> ListOrders(const Guid& tenant) = 0;

@@ -1,5 +1,6 @@
 // The one implementation of app::Tx, written against store::Conn so that
-// SQLite and PostgreSQL run the same SQL. Holds no state beyond the Conn.
+// SQLite and PostgreSQL run the same SQL. Holds no state beyond the Conn and the audit entries
+// of the transaction not yet written.
 // Its methods are defined by aggregate in store/sql/*.cpp (the work
 // items' in sql/work.cpp); store/sql/rows.h has the shared row mappings.
 #pragma once
@@ -12,6 +13,13 @@ namespace ld::store {
 class SqlTx final : public app::Tx {
  public:
   explicit SqlTx(Conn& c) : c_(c) {}
+
+  // Audit entries are kept until the transaction is about to end and then
+  // written in one multi-row INSERT. The store calls FlushAudit before it
+  // commits (on SQLite, before each batched transaction's RELEASE) and
+  // DiscardAudit when the transaction rolls back; ListAudit flushes first.
+  void FlushAudit();
+  void DiscardAudit() { pending_audit_.clear(); }
 
   void InsertTenant(const Tenant& t) override;
   void UpdateTenant(const Tenant& t) override;
@@ -63,6 +71,7 @@ class SqlTx final : public app::Tx {
   void InsertOrder(const Order& o) override;
   void UpdateOrder(const Order& o) override;
   std::optional<Order> FindOrder(const Guid& tenant, const Guid& id) override;
+  std::optional<OrderStatus> FindOrderStatus(const Guid& tenant, const Guid& id) override;
   std::optional<Order> FindLiveOrderForCart(const Guid& tenant, const Guid& cart) override;
   std::vector<Order> ListOrders(const Guid& tenant) override;
   std::vector<Order> ListPendingOrders(Instant older_than) override;
@@ -143,6 +152,7 @@ class SqlTx final : public app::Tx {
   bool pg() const { return c_.dialect() == Dialect::kPostgres; }
   void EnsurePool(const Guid& tenant, const Guid& sku);
   Conn& c_;
+  std::vector<AuditEntry> pending_audit_;
 };
 
 }  // namespace ld::store

@@ -78,6 +78,67 @@ TEST(Store, ARefusedWriteRollsBackAloneWhileItsNeighboursCommit) {
        }).ok());
 }
 
+// Audit entries are written in one multi-row INSERT when a transaction ends
+// (issue 15, the write path): those of a refused transaction are never
+// written, even when it shares a batch with others; a transaction's entries
+// past one statement's worth (64 rows) all land; a read in the same
+// transaction sees what it wrote.
+TEST(Store, AuditEntriesLandWithTheirTransactionAndOnlyThen) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("audit.test");
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 return Ok();
+               }).ok());
+  auto entry = [&](const std::string& action, int n) {
+    AuditEntry e;
+    e.tenantId = t.id;
+    e.id = Guid::NewV7(1000 + n);
+    e.at = 1000 + n;
+    e.action = action;
+    e.targetType = "user";
+    e.targetId = std::to_string(n);
+    e.after = "{\"n\":" + std::to_string(n) + "}";
+    return e;
+  };
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 16; ++i) {
+    ts.emplace_back([&, i] {
+      (void)s->Write([&](app::Tx& tx) -> Status {
+        tx.InsertAudit(entry(i % 2 ? "refused" : "kept", i));
+        if (i % 2) return Error::Invalid("Refused", "odd writes are refused");
+        return Ok();
+      });
+    });
+  }
+  for (auto& th : ts) th.join();
+  size_t seen_in_tx = 0;
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 for (int i = 0; i < 150; ++i) tx.InsertAudit(entry("many", 100 + i));
+                 seen_in_tx = tx.ListAudit(t.id, std::nullopt, 1000).size();
+                 tx.InsertAudit(entry("last", 400));
+                 return Ok();
+               }).ok());
+  EXPECT_EQ(seen_in_tx, 8u + 150u);
+  std::vector<AuditEntry> all;
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 all = tx.ListAudit(t.id, std::nullopt, 1000);
+                 return Ok();
+               }).ok());
+  ASSERT_EQ(all.size(), 8u + 150u + 1u);
+  EXPECT_EQ(all.front().action, "last");
+  int kept = 0;
+  for (const auto& e : all) {
+    EXPECT_NE(e.action, "refused");
+    if (e.action == "kept") ++kept;
+    if (e.action == "many") {
+      EXPECT_EQ(e.after, "{\"n\":" + e.targetId + "}");
+    }
+  }
+  EXPECT_EQ(kept, 8);
+}
+
 // Issue 14 #4: a stored value this build does not know (corruption, or a
 // newer schema's value) fails the read; it never becomes a default such as
 // an active subscription or a captured payment.

@@ -87,6 +87,7 @@ Status PgStore::RunTx(const char* begin, const Fn& fn, bool* conflict) {
     SqlTx tx(*c);
     result = fn(tx);
     if (result.ok()) {
+      tx.FlushAudit();
       c->ExecScript("COMMIT");
     } else {
       SafeRollback(*c);

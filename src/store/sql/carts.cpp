@@ -42,19 +42,19 @@ bool SqlTx::MarkCartOrdered(const Guid& tenant, const Guid& id, Instant at) {
 }
 
 std::optional<Cart> SqlTx::FindCart(const Guid& tenant, const Guid& id) {
-  Cart c;
-  {
-    auto r =
-        Q(c_, std::string("SELECT ") + kCartCols + " FROM carts WHERE tenant_id = ? AND id = ?",
-          tenant, id);
-    if (!r->Next()) return std::nullopt;
-    c = ReadCart(*r, tenant);
-  }
+  // The cart and its lines in one statement: a cart without lines comes as
+  // one row whose line columns are NULL.
   auto r = Q(c_,
-             std::string("SELECT ") + kCartLineCols +
-                 " FROM cart_lines WHERE tenant_id = ? AND cart_id = ? ORDER BY line_no",
+             "SELECT c.id, c.owner_id, c.status, c.created_at, c.updated_at, c.expires_at, "
+             "l.id, l.sku_id, l.quantity, l.billing_cycle, l.auto_assign FROM carts c "
+             "LEFT JOIN cart_lines l ON l.tenant_id = c.tenant_id AND l.cart_id = c.id "
+             "WHERE c.tenant_id = ? AND c.id = ? ORDER BY l.line_no",
              tenant, id);
-  while (r->Next()) c.lines.push_back(ReadCartLine(*r));
+  std::optional<Cart> c;
+  while (r->Next()) {
+    if (!c) c = ReadCart(*r, tenant);
+    if (!r->IsNull(6)) c->lines.push_back(ReadCartLine(*r, 6));
+  }
   return c;
 }
 

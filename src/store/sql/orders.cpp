@@ -75,6 +75,12 @@ std::optional<Order> SqlTx::FindOrder(const Guid& tenant, const Guid& id) {
   return o;
 }
 
+std::optional<OrderStatus> SqlTx::FindOrderStatus(const Guid& tenant, const Guid& id) {
+  auto r = Q(c_, "SELECT status FROM orders WHERE tenant_id = ? AND id = ?", tenant, id);
+  if (!r->Next()) return std::nullopt;
+  return Known(ParseOrderStatus(r->Text(0)), "OrderStatus", r->Text(0));
+}
+
 std::optional<Order> SqlTx::FindLiveOrderForCart(const Guid& tenant, const Guid& cart) {
   std::optional<Guid> id;
   {

@@ -136,11 +136,13 @@ void SqliteStore::RunBatch(std::vector<Pending*>& batch) {
       writer_->Exec("SAVEPOINT w", {});
       try {
         p->result = (*p->fn)(tx);
+        if (p->result.ok()) tx.FlushAudit();
       } catch (const StoreError& e) {
         p->result = FromStoreError(e);
       } catch (const std::exception& e) {
         p->result = Error::Internal(std::string("unexpected error: ") + e.what());
       }
+      tx.DiscardAudit();  // what a failed transaction left unwritten
       if (!p->result.ok()) writer_->Exec("ROLLBACK TO w", {});
       writer_->Exec("RELEASE w", {});
     }
