@@ -66,15 +66,22 @@ Guid Guid::NewV7(int64_t unix_ms) {
   return V7(unix_ms, r);
 }
 
+void Guid::AppendTo(std::string& out) const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char s[36];
+  int o = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s[o++] = '-';
+    s[o++] = kHex[b_[i] >> 4];
+    s[o++] = kHex[b_[i] & 15];
+  }
+  out.append(s, sizeof s);
+}
+
 std::string Guid::str() const {
-  static const char* kHex = "0123456789abcdef";
   std::string s;
   s.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-    s.push_back(kHex[b_[i] >> 4]);
-    s.push_back(kHex[b_[i] & 15]);
-  }
+  AppendTo(s);
   return s;
 }
 

@@ -25,7 +25,8 @@ class Guid {
   // UUIDv7 for now with random bytes from libsodium. Thread-safe.
   static Guid NewV7(int64_t unix_ms);
 
-  std::string str() const;  // lower-case canonical form
+  std::string str() const;                // lower-case canonical form
+  void AppendTo(std::string& out) const;  // str(), appended
   const std::array<uint8_t, 16>& bytes() const { return b_; }
   bool nil() const;
 

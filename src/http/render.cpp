@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace ld::http {
 
@@ -127,17 +128,20 @@ Json UserJson(const app::UserWithLicenses& w, const std::vector<std::string>& se
 
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // The bytes that end a run copied as it is: control characters, '"', '\\'
+  // and non-ASCII (checked as UTF-8 below).
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    return t;
+  }();
   const size_t start = out.size();
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
     // Copy the longest run that needs no escaping in one append.
     size_t run = i;
-    while (run < s.size()) {
-      auto c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++run;
-    }
+    while (run < s.size() && !kSpecial[static_cast<unsigned char>(s[run])]) ++run;
     out.append(s.data() + i, run - i);
     if (run == s.size()) break;
     auto c = static_cast<unsigned char>(s[run]);
@@ -180,8 +184,58 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void AppendUserJson(std::string& out, const app::UserWithLicenses& w,
-                    const std::vector<std::string>& select) {
+namespace {
+enum class UserProp {
+  kId,
+  kBusinessPhones,
+  kDisplayName,
+  kUpn,  // mail and userPrincipalName
+  kPreferredLanguage,
+  kAccountEnabled,
+  kUsageLocation,
+  kAssignedLicenses,
+  kMailNickname,
+  kCreatedDateTime,
+  kNull,  // givenName, jobTitle, mobilePhone, officeLocation, surname
+};
+
+UserProp PropOf(std::string_view p) {
+  if (p == "id") return UserProp::kId;
+  if (p == "businessPhones") return UserProp::kBusinessPhones;
+  if (p == "displayName") return UserProp::kDisplayName;
+  if (p == "mail" || p == "userPrincipalName") return UserProp::kUpn;
+  if (p == "preferredLanguage") return UserProp::kPreferredLanguage;
+  if (p == "accountEnabled") return UserProp::kAccountEnabled;
+  if (p == "usageLocation") return UserProp::kUsageLocation;
+  if (p == "assignedLicenses") return UserProp::kAssignedLicenses;
+  if (p == "mailNickname") return UserProp::kMailNickname;
+  if (p == "createdDateTime") return UserProp::kCreatedDateTime;
+  return UserProp::kNull;
+}
+
+// A Guid as a JSON string: its canonical form needs no escaping.
+void AppendGuid(std::string& out, const Guid& g) {
+  out.push_back('"');
+  g.AppendTo(out);
+  out.push_back('"');
+}
+}  // namespace
+
+UserJsonWriter::UserJsonWriter(const std::vector<std::string>& select) {
+  std::vector<std::string> keys = select.empty() ? DefaultUserProperties() : select;
+  std::sort(keys.begin(), keys.end());  // the order Dump() writes a tree's keys in
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  bool first = true;
+  for (const auto& k : keys) {
+    std::string prefix = first ? "" : ",";
+    first = false;
+    AppendJsonString(prefix, k);
+    prefix.push_back(':');
+    fields_.push_back({std::move(prefix), static_cast<int>(PropOf(k))});
+  }
+}
+
+void UserJsonWriter::Append(std::string& out, const app::UserWithLicenses& w) const {
   const User& u = w.user;
   auto opt = [&](const std::optional<std::string>& v) {
     if (v) {
@@ -190,66 +244,68 @@ void AppendUserJson(std::string& out, const app::UserWithLicenses& w,
       out += "null";
     }
   };
-  auto value = [&](std::string_view p) {
-    if (p == "id") {
-      AppendJsonString(out, u.id.str());
-    } else if (p == "businessPhones") {
-      out += "[]";
-    } else if (p == "displayName") {
-      AppendJsonString(out, u.displayName);
-    } else if (p == "mail" || p == "userPrincipalName") {
-      AppendJsonString(out, u.userPrincipalName);
-    } else if (p == "preferredLanguage") {
-      opt(u.preferredLanguage);
-    } else if (p == "accountEnabled") {
-      out += u.accountEnabled ? "true" : "false";
-    } else if (p == "usageLocation") {
-      opt(u.usageLocation);
-    } else if (p == "assignedLicenses") {
-      out.push_back('[');
-      for (size_t i = 0; i < w.licenses.size(); ++i) {
-        const auto& l = w.licenses[i];
-        if (i) out.push_back(',');
-        out += "{\"disabledPlans\":[";
-        for (size_t k = 0; k < l.disabledPlans.size(); ++k) {
-          if (k) out.push_back(',');
-          AppendJsonString(out, l.disabledPlans[k].str());
-        }
-        out += "],\"skuId\":";
-        AppendJsonString(out, l.skuId.str());
-        out.push_back('}');
-      }
-      out.push_back(']');
-    } else if (p == "mailNickname") {
-      AppendJsonString(out, u.mailNickname);
-    } else if (p == "createdDateTime") {
-      if (u.createdAt == 0) {
-        out += "null";
-      } else {
-        AppendJsonString(out, FormatRfc3339(u.createdAt));
-      }
-    } else {
-      out += "null";  // givenName, jobTitle, mobilePhone, officeLocation, surname
-    }
-  };
-  std::vector<std::string> sorted;
-  const std::vector<std::string>* keys = &DefaultUserProperties();  // sorted
-  if (!select.empty()) {
-    sorted = select;
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    keys = &sorted;
-  }
   out.push_back('{');
-  bool first = true;
-  for (const auto& k : *keys) {
-    if (!first) out.push_back(',');
-    first = false;
-    AppendJsonString(out, k);
-    out.push_back(':');
-    value(k);
+  for (const auto& f : fields_) {
+    out += f.prefix;
+    switch (static_cast<UserProp>(f.prop)) {
+      case UserProp::kId:
+        AppendGuid(out, u.id);
+        break;
+      case UserProp::kBusinessPhones:
+        out += "[]";
+        break;
+      case UserProp::kDisplayName:
+        AppendJsonString(out, u.displayName);
+        break;
+      case UserProp::kUpn:
+        AppendJsonString(out, u.userPrincipalName);
+        break;
+      case UserProp::kPreferredLanguage:
+        opt(u.preferredLanguage);
+        break;
+      case UserProp::kAccountEnabled:
+        out += u.accountEnabled ? "true" : "false";
+        break;
+      case UserProp::kUsageLocation:
+        opt(u.usageLocation);
+        break;
+      case UserProp::kAssignedLicenses:
+        out.push_back('[');
+        for (size_t i = 0; i < w.licenses.size(); ++i) {
+          const auto& l = w.licenses[i];
+          if (i) out.push_back(',');
+          out += "{\"disabledPlans\":[";
+          for (size_t k = 0; k < l.disabledPlans.size(); ++k) {
+            if (k) out.push_back(',');
+            AppendGuid(out, l.disabledPlans[k]);
+          }
+          out += "],\"skuId\":";
+          AppendGuid(out, l.skuId);
+          out.push_back('}');
+        }
+        out.push_back(']');
+        break;
+      case UserProp::kMailNickname:
+        AppendJsonString(out, u.mailNickname);
+        break;
+      case UserProp::kCreatedDateTime:
+        if (u.createdAt == 0) {
+          out += "null";
+        } else {
+          AppendJsonString(out, FormatRfc3339(u.createdAt));
+        }
+        break;
+      case UserProp::kNull:
+        out += "null";
+        break;
+    }
   }
   out.push_back('}');
+}
+
+void AppendUserJson(std::string& out, const app::UserWithLicenses& w,
+                    const std::vector<std::string>& select) {
+  UserJsonWriter(select).Append(out, w);
 }
 
 Json OrganizationJson(const app::OrganizationView& o) {

@@ -29,6 +29,19 @@ Json UserJson(const app::UserWithLicenses& u, const std::vector<std::string>& se
 // per page; the tree cost most of the time).
 void AppendUserJson(std::string& out, const app::UserWithLicenses& u,
                     const std::vector<std::string>& select = {});
+// The same, with the keys' order and text worked out once for a whole page.
+class UserJsonWriter {
+ public:
+  explicit UserJsonWriter(const std::vector<std::string>& select);
+  void Append(std::string& out, const app::UserWithLicenses& u) const;
+
+ private:
+  struct Field {
+    std::string prefix;  // `"key":`, after a comma for every key but the first
+    int prop;
+  };
+  std::vector<Field> fields_;
+};
 // A JSON string literal, escaped as Dump() escapes it.
 void AppendJsonString(std::string& out, std::string_view s);
 // The properties $select may name, in canonical spelling.

@@ -222,9 +222,10 @@ Result<Reply> ListUsersH(Call& c) {
   }
   body += ",\"value\":[";
   body.reserve(body.size() + page.users.size() * 400);
+  const UserJsonWriter writer(q.select);
   for (size_t i = 0; i < page.users.size(); ++i) {
     if (i) body.push_back(',');
-    AppendUserJson(body, page.users[i], q.select);
+    writer.Append(body, page.users[i]);
   }
   body += "]}";
   Reply r;

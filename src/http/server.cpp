@@ -275,16 +275,16 @@ struct Server::Impl {
     res.body = std::move(body);
   }
 
-  void Write(const Result<Reply>& r, Family family, WireResponse& res) {
+  void Write(Result<Reply>& r, Family family, WireResponse& res) {
     res.headers.emplace_back("Cache-Control", "no-store");
     if (!r.ok()) return WriteError(r.error(), family, res);
-    const Reply& reply = r.value();
+    Reply& reply = r.value();
     for (const auto& [k, v] : reply.headers) res.headers.emplace_back(k, v);
     if (reply.error) return WriteError(*reply.error, family, res);
     res.status = reply.status;
     if (reply.status == 204) return;
     if (reply.raw) {
-      SetBody(res, *reply.raw, reply.contentType);
+      SetBody(res, std::move(*reply.raw), reply.contentType);
     } else {
       SetBody(res, Dump(reply.json), reply.contentType);
     }
@@ -331,7 +331,8 @@ struct Server::Impl {
     tls_state.route = route->Id();
     Call call{ctx, req, *route, params, metrics, opts.invoicePdf ? &opts.invoicePdf : nullptr};
     call.testClock = opts.testClock;
-    Write(RunGuarded(call), route->family, res);
+    Result<Reply> reply = RunGuarded(call);
+    Write(reply, route->family, res);
   }
 
   // The admin center: files under the web root, index.html for client routes.

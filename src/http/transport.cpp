@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -357,7 +358,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     });
   }
 
-  void Respond(const WireResponse& res) {
+  void Respond(WireResponse& res) {
     if (closed_) return;
     ++served_;
     bool keep = keep_alive_ && served_ < m_.opts.keepAliveMaxCount && !m_.stopping;
@@ -382,16 +383,26 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Write(res, false, false, After::kLinger);
   }
 
-  // Head and body in one buffer: one write (one TLS record run).
-  void Write(const WireResponse& res, bool head_only, bool keep, After after) {
+  // Head and body in one buffer, one write (one TLS record run), when the
+  // body is small; a large one (a page of users, a PDF) is written from its
+  // own buffer after the head in the same gathered write, not copied.
+  void Write(WireResponse& res, bool head_only, bool keep, After after) {
+    static constexpr size_t kCopyUpTo = 64 * 1024;
     out_.clear();
+    body_.clear();
     bool body = !head_only && res.status != 204 && res.status != 304;
-    out_.reserve(256 + (body ? res.body.size() : 0));
+    bool gather = body && res.body.size() > kCopyUpTo;
+    out_.reserve(256 + (body && !gather ? res.body.size() : 0));
     wire::AppendResponseHead(res.status, res.headers, res.body.size(), keep, &out_,
                              m_.default_headers);
-    if (body) out_ += res.body;
+    if (gather) {
+      body_ = std::move(res.body);
+    } else if (body) {
+      out_ += res.body;
+    }
     Arm(Steady::now() + std::chrono::seconds(m_.opts.writeTimeoutSeconds));
-    asio::async_write(stream_, asio::buffer(out_),
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(out_), asio::buffer(body_)};
+    asio::async_write(stream_, bufs,
                       [self = this->shared_from_this(), after](error_code ec, size_t) {
                         self->OnWritten(ec, after);
                       });
@@ -401,6 +412,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (closed_) return;
     Disarm();
     out_ = std::string();
+    body_ = std::string();
     if (ec) return Close();
     switch (after) {
       case After::kNext:
@@ -439,7 +451,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   asio::steady_timer timer_;
   boost::beast::flat_buffer buf_;
   RequestReader reader_;
-  std::string out_;  // the response being written
+  std::string out_;   // the response being written (its head, or all of it)
+  std::string body_;  // a large body, written after out_ without a copy
   std::string peer_;
   const bool over_limit_;
   uint64_t timer_gen_ = 0;
