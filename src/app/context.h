@@ -2,6 +2,7 @@
 // passed by reference. Holds no mutable state of its own; thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,15 @@ struct Context {
   const Clock* securityClock = nullptr;
   // Signup admission per address and overall (app/throttle.h).
   std::shared_ptr<SignupThrottle> signupThrottle = std::make_shared<SignupThrottle>();
+
+  // Called after a use case committed durable work items (app/work.h) that
+  // should run soon (group licensing): serve wakes its WorkQueue, so an item
+  // waits for no idle interval. Unset: the queue finds it on its next turn.
+  std::function<void()> workEnqueued;
+
+  void WorkEnqueued() const {
+    if (workEnqueued) workEnqueued();
+  }
 
   Guid NewId() const { return Guid::NewV7(clock.Now()); }
   // Billing time: renewals, periods, dunning, invoices, audit times.

@@ -267,6 +267,7 @@ int RunServe(const ServeOptions& o) {
     std::cerr << "licensedesk: scheduling background work failed: " << st.error().message << "\n";
     return kExitRuntime;
   }
+  ctx.workEnqueued = [&work] { work.Wake(); };
   work.Start(2, std::chrono::seconds(1));
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   // The sign-in lines come first, so whoever waits for the "listening" line
@@ -280,6 +281,7 @@ int RunServe(const ServeOptions& o) {
   std::cerr << "licensedesk: stopping (signal " << sig << ")\n";
   server.Stop();  // finishes in-flight requests
   work.Stop();    // finishes the items in hand; the rest wait in the database
+  ctx.workEnqueued = nullptr;
   return 0;       // then g closes the store
 }
 
