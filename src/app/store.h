@@ -358,8 +358,8 @@ class Tx {
     int64_t assigned = 0;      // new holders (seats taken)
     int64_t sourcesAdded = 0;  // holders from another source, no seat
     int64_t unchanged = 0;
-    int64_t failed = 0;               // sources written in state Error
-    int64_t countViolationsLate = 0;  // kAssign outcomes that no longer fit
+    int64_t failed = 0;               // sources written in state Error (late ones too)
+    int64_t countViolationsLate = 0;  // planned new holders that no longer fit
     int64_t usageLocationsSet = 0;
   };
   virtual PlanApplied ApplyGroupPlan(const Guid& tenant, const Guid& group, const GroupPlan& plan,

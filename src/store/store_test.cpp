@@ -984,6 +984,49 @@ TEST(StoreGroups, TheSeatGoesWithTheLastSourceOnly) {
        }).ok());
 }
 
+// R16 for a direct source added to an inherited license (and taken away):
+// no seat either way, and the license's disabled plans follow its sources.
+TEST(StoreGroups, ADirectSourceOnAnInheritedLicenseTakesNoSeat) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gdirect.test");
+  Group g = MakeGroup(t, "G");
+  User u = MakeUser(t, 1);
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 tx.InsertUser(u);
+                 tx.InsertSubscription(Seats(t, 1));
+                 tx.InsertGroup(g);
+                 tx.AddGroupMember(t.id, g.id, u.id, 1);
+                 tx.SetGroupLicenses(t.id, g.id, {{kSku, {kPlanA, kPlanB}}}, 1);
+                 EXPECT_EQ(tx.ApplyGroupPlan(t.id, g.id, PlanFromStore(tx, t, g.id), 2).assigned,
+                           1);
+                 tx.UpsertLicenseSource(
+                     t.id, u.id,
+                     {kSku, std::nullopt, {kPlanA}, LicenseState::kActive, LicenseError::kNone, 3});
+                 EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 1);
+                 auto a = tx.ListAssignments(t.id, u.id);
+                 EXPECT_EQ(a.size(), 1u);
+                 if (!a.empty()) {
+                   EXPECT_EQ(a[0].disabledPlans, std::vector<Guid>{kPlanA});
+                 }
+                 auto direct = tx.RemoveLicenseSource(t.id, u.id, kSku, std::nullopt);
+                 EXPECT_TRUE(direct.removed);
+                 EXPECT_FALSE(direct.freedSeat);  // the group's source still grants
+                 a = tx.ListAssignments(t.id, u.id);
+                 if (!a.empty()) {
+                   EXPECT_EQ(a[0].disabledPlans, (std::vector<Guid>{kPlanA, kPlanB}));
+                 }
+                 // Deleting the user takes the license, its sources and memberships.
+                 tx.DeleteUser(t.id, u.id);
+                 EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 0);
+                 EXPECT_TRUE(tx.ListLicenseSources(t.id, u.id).empty());
+                 EXPECT_FALSE(tx.IsGroupMember(t.id, g.id, u.id));
+                 return Ok();
+               }).ok());
+  ExpectLicenseInvariants(*s, t, {g.id}, 1);
+}
+
 // R17 under concurrency: direct assignments and removals, group applies and
 // member removals on one pool with few free seats, from many threads (on
 // PostgreSQL concurrent transactions, on SQLite the single writer's batches).
