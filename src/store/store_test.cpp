@@ -1029,7 +1029,8 @@ TEST(StoreGroups, ADirectSourceOnAnInheritedLicenseTakesNoSeat) {
 
 // R17 under concurrency: direct assignments and removals, group applies and
 // member removals on one pool with few free seats, from many threads (on
-// PostgreSQL concurrent transactions, on SQLite the single writer's batches).
+// PostgreSQL concurrent transactions through two stores on one database, as
+// two servers; on SQLite the single writer's batches).
 // Whatever interleaving: consumed = the users holding the SKU <= capacity,
 // every license has a granting source, no user holds it twice.
 TEST(StoreGroups, R17ConcurrentDirectAndGroupAssignmentsNeverOverAssign) {
@@ -1055,12 +1056,17 @@ TEST(StoreGroups, R17ConcurrentDirectAndGroupAssignmentsNeverOverAssign) {
                  }
                  return Ok();
                }).ok());
+  std::unique_ptr<app::Store> other_server;
+  if (ld::testing::UsePostgres()) other_server = o.Open();
+  auto server = [&](int seed) -> app::Store& {
+    return other_server && seed % 2 ? *other_server : *s;
+  };
   std::atomic<int> failures{0};
   auto direct = [&](int seed) {
     std::mt19937 rng(static_cast<unsigned>(seed));
     for (int i = 0; i < 40; ++i) {
       const User& u = users[rng() % users.size()];
-      Status st = s->Write([&](app::Tx& tx) -> Status {
+      Status st = server(seed).Write([&](app::Tx& tx) -> Status {
         tx.LockPool(t.id, kSku);  // as licensing's assignLicense
         bool direct_source = false, holds = !tx.ListAssignments(t.id, u.id).empty();
         for (const auto& src : tx.ListLicenseSources(t.id, u.id)) direct_source |= src.direct();
@@ -1086,12 +1092,14 @@ TEST(StoreGroups, R17ConcurrentDirectAndGroupAssignmentsNeverOverAssign) {
       // Planned from a snapshot that the other threads make stale before it
       // is applied: the apply alone must keep R17.
       GroupPlan plan;
-      if (!s->Read([&](app::Tx& tx) -> Status {
-              plan = PlanFromStore(tx, t, g.id);
-              return Ok();
-            }).ok())
+      if (!server(seed)
+               .Read([&](app::Tx& tx) -> Status {
+                 plan = PlanFromStore(tx, t, g.id);
+                 return Ok();
+               })
+               .ok())
         ++failures;
-      Status st = s->Write([&](app::Tx& tx) -> Status {
+      Status st = server(seed).Write([&](app::Tx& tx) -> Status {
         if (rng() % 4 == 0) {  // a member's source goes (as if it left and came back)
           auto members = tx.ListGroupMembersBySeq(t.id, g.id, std::nullopt, 100);
           const Guid& who = members[rng() % members.size()].userId;

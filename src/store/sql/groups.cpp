@@ -2,6 +2,7 @@
 // sources of R16, and the set-based application of a processing plan (R17,
 // R19). The group processing queue is the work items' (sql/work.cpp).
 #include <algorithm>
+#include <cassert>
 #include <deque>
 #include <map>
 #include <set>
@@ -514,6 +515,12 @@ app::Tx::PlanApplied SqlTx::ApplyGroupPlan(const Guid& tenant, const Guid& group
               Marks(n, "(?, ?, ?, ?, ?, ?)"),
           b.params());
     }
+#ifndef NDEBUG
+    {  // R7/R17, asserted where it lives: the seats just taken fit.
+      app::PoolCounts after = GetPool(tenant, sku);
+      assert(after.consumed <= after.enabled + after.warning);
+    }
+#endif
     for (const PlanOutcome* o : fresh) {
       granted.push_back({o, LicenseError::kNone});
       ++out.assigned;
