@@ -569,15 +569,61 @@ app::Tx::PlanApplied SqlTx::ApplyGroupPlan(const Guid& tenant, const Guid& group
 
 int64_t SqlTx::ApplySourceRemoval(const Guid& tenant, const Guid& group,
                                   const std::vector<SourceRemoval>& removals) {
-  // By SKU, so that the pools are locked in one order.
-  std::vector<const SourceRemoval*> sorted;
-  for (const SourceRemoval& r : removals) sorted.push_back(&r);
-  std::sort(sorted.begin(), sorted.end(), [](const SourceRemoval* a, const SourceRemoval* b) {
-    return a->skuId != b->skuId ? a->skuId < b->skuId : a->userId < b->userId;
-  });
+  // Set-based per SKU, the SKUs in id order (the pools' lock order). Whether
+  // a seat is freed is decided from the rows, not from the plan.
+  std::map<Guid, std::vector<Guid>> by_sku;
+  for (const SourceRemoval& r : removals) by_sku[r.skuId].push_back(r.userId);
   int64_t freed = 0;
-  for (const SourceRemoval* r : sorted)
-    freed += RemoveLicenseSource(tenant, r->userId, r->skuId, group).freedSeat ? 1 : 0;
+  for (auto& [sku, users] : by_sku) {
+    std::sort(users.begin(), users.end());
+    users.erase(std::unique(users.begin(), users.end()), users.end());
+    LockPool(tenant, sku);
+    int64_t gone = 0;
+    std::vector<Guid> kept;  // still licensed from another source
+    for (size_t at = 0; at < users.size(); at += kChunk) {
+      size_t n = std::min(kChunk, users.size() - at);
+      auto bind = [&](Binder& b) {
+        b.Id(tenant);
+        b.Id(sku);
+        for (size_t i = 0; i < n; ++i) b.Id(users[at + i]);
+      };
+      const std::string in = " AND user_id IN (" + Marks(n, "?") + ")";
+      {
+        Binder b;
+        bind(b);
+        b.Id(group);
+        c_.Exec("DELETE FROM license_sources WHERE tenant_id = ? AND sku_id = ?" + in +
+                    " AND source_id = ?",
+                b.params());
+      }
+      {
+        // R16: a license goes with its last granting source.
+        Binder b;
+        bind(b);
+        gone += c_.Exec(
+            "DELETE FROM license_assignments WHERE tenant_id = ? AND sku_id = ?" + in +
+                " AND NOT EXISTS (SELECT 1 FROM license_sources s WHERE s.tenant_id = "
+                "license_assignments.tenant_id AND s.user_id = license_assignments.user_id AND "
+                "s.sku_id = license_assignments.sku_id AND s.state <> 'Error')",
+            b.params());
+      }
+      {
+        Binder b;
+        bind(b);
+        auto r = c_.Query(
+            "SELECT user_id FROM license_assignments WHERE tenant_id = ? AND "
+            "sku_id = ?" +
+                in,
+            b.params());
+        while (r->Next()) kept.push_back(r->Id(0));
+      }
+    }
+    if (gone > 0)
+      X(c_, "UPDATE license_pools SET consumed = consumed - ? WHERE tenant_id = ? AND sku_id = ?",
+        gone, tenant, sku);
+    freed += gone;
+    for (const Guid& u : kept) RecomputeDisabledPlans(tenant, u, sku);
+  }
   return freed;
 }
 
