@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/groups.h"
 #include "domain/model.h"
 #include "domain/result.h"
 #include "domain/roles.h"
@@ -154,6 +155,47 @@ struct PoolCounts {
   int64_t consumed = 0;   // users holding the SKU
 };
 
+// Groups (issue 16): the $filter subset of GET /v1.0/groups, a conjunction.
+struct GroupFilter {
+  std::optional<std::string> displayNameEquals;  // case-insensitive (ASCII), as uniqueness
+  std::optional<std::string> displayNamePrefix;  // case-insensitive (ASCII)
+  std::optional<Guid> hasSku;                    // assignedLicenses/any(x:x/skuId eq ...)
+  // true: some member's license from the group is in state Error; false: none.
+  std::optional<bool> hasMembersWithLicenseErrors;
+};
+
+struct GroupPageQuery {
+  GroupFilter filter;
+  std::optional<Guid> after;  // keyset cursor: groups with id > after
+  int limit = 100;
+};
+
+struct GroupMember {
+  Guid userId;
+  Instant addedAt = 0;
+  int64_t seq = 0;  // membership order in the group: smaller is older (R17)
+};
+
+// One source of one user's license (domain/groups.h).
+struct UserLicenseSource {
+  Guid userId;
+  LicenseSource source;
+};
+
+// The group processing queue is the durable work items' (app/work.h): the
+// store's group and member changes enqueue an item of this kind in their own
+// transaction (R19), keyed by the group ("<groupId>": its licenses changed) or
+// by the membership ("<groupId>/<userId>": a member joined or left). The
+// payload is empty: the processor reconciles what the group gives with what
+// its members hold, so running an item twice changes nothing the second time.
+inline constexpr const char* kGroupLicensingWork = "group.licensing";
+inline std::string GroupWorkKey(const Guid& group) {
+  return group.str();
+}
+inline std::string MemberWorkKey(const Guid& group, const Guid& user) {
+  return group.str() + "/" + user.str();
+}
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -217,6 +259,116 @@ class Tx {
   virtual std::vector<LicenseAssignment> NewestAssignments(const Guid& tenant, const Guid& sku,
                                                            int64_t count) = 0;
   virtual std::vector<Guid> ListHolders(const Guid& tenant, const Guid& sku) = 0;
+
+  // License sources (R16): every license_assignments row has at least one
+  // source that grants (any state but Error). InsertAssignment and AutoAssign
+  // write a direct source with the license; DeleteAssignment removes the
+  // license with all its sources (R11's removal, a user's deletion).
+  //
+  // The user's sources, by SKU then source.
+  virtual std::vector<LicenseSource> ListLicenseSources(const Guid& tenant, const Guid& user) = 0;
+  // The sources of many users' licenses (a page of users).
+  virtual std::vector<UserLicenseSource> ListLicenseSourcesOf(const Guid& tenant,
+                                                              const std::vector<Guid>& users) = 0;
+  // The sources inherited from one group, by user then SKU.
+  virtual std::vector<UserLicenseSource> ListGroupSources(const Guid& tenant,
+                                                          const Guid& group) = 0;
+  // Writes one source (disabled plans, state, error, updatedAt), replacing
+  // the same (user, SKU, source); when the user holds the SKU, the license's
+  // disabled plans become those every granting source disables (R16). Never
+  // makes or removes a license nor changes a pool: a source that grants a
+  // user who does not hold the SKU yet goes through InsertAssignment or
+  // ApplyGroupPlan. A direct source is one whose groupId is nullopt.
+  virtual void UpsertLicenseSource(const Guid& tenant, const Guid& user,
+                                   const LicenseSource& s) = 0;
+  // Removes one source (a group's, or the direct one: groupId nullopt). When
+  // no granting source remains the license goes and consumed drops by one
+  // (R16: the seat goes with the last source); otherwise the license's
+  // disabled plans are recomputed.
+  struct SourceRemoved {
+    bool removed = false;    // the source existed
+    bool freedSeat = false;  // and was the last that granted
+  };
+  virtual SourceRemoved RemoveLicenseSource(const Guid& tenant, const Guid& user, const Guid& sku,
+                                            const std::optional<Guid>& group) = 0;
+
+  // Groups (issue 16). Display names are unique per organization, compared
+  // with ASCII case folding.
+  // False, writing nothing, when another group of the tenant has the name.
+  virtual bool InsertGroup(const Group& g) = 0;
+  // Writes displayName, description, mailNickname, mailEnabled and
+  // securityEnabled only (not createdAt, not the processing state). False,
+  // writing nothing, when the name is another group's or the group is gone.
+  virtual bool UpdateGroupProperties(const Group& g) = 0;
+  virtual void SetGroupProcessingState(const Guid& tenant, const Guid& group,
+                                       GroupProcessingState s) = 0;
+  virtual std::optional<Group> FindGroup(const Guid& tenant, const Guid& id) = 0;
+  // Deletes the group and its memberships. Refused (kHasLicenses, nothing
+  // written) while it has licenses, or while sources inherited from it remain
+  // (licenses removed, not yet processed).
+  enum class GroupDeleted { kDeleted, kNotFound, kHasLicenses };
+  virtual GroupDeleted DeleteGroup(const Guid& tenant, const Guid& id) = 0;
+  // Keyset paged by id.
+  virtual std::vector<Group> ListGroups(const Guid& tenant, const GroupPageQuery& q) = 0;
+  virtual int64_t CountGroups(const Guid& tenant, const GroupFilter& f) = 0;
+
+  // Members (users only). Adding and removing enqueue the membership's work
+  // item (kGroupLicensingWork) in the same transaction, due `now`. The caller
+  // has checked that the group and the user exist.
+  enum class MemberAdded { kAdded, kAlreadyMember };
+  virtual MemberAdded AddGroupMember(const Guid& tenant, const Guid& group, const Guid& user,
+                                     Instant now) = 0;
+  // False when the user was not a member (nothing written).
+  virtual bool RemoveGroupMember(const Guid& tenant, const Guid& group, const Guid& user,
+                                 Instant now) = 0;
+  virtual bool IsGroupMember(const Guid& tenant, const Guid& group, const Guid& user) = 0;
+  // The members as users, keyset paged by user id.
+  virtual std::vector<User> ListGroupMembers(const Guid& tenant, const Guid& group,
+                                             std::optional<Guid> after, int limit) = 0;
+  // The memberships oldest first (R17), continuing after `after_seq`.
+  virtual std::vector<GroupMember> ListGroupMembersBySeq(const Guid& tenant, const Guid& group,
+                                                         std::optional<int64_t> after_seq,
+                                                         int limit) = 0;
+  // Members whose license from the group is in state Error, by user id.
+  virtual std::vector<User> ListMembersWithLicenseErrors(const Guid& tenant, const Guid& group,
+                                                         std::optional<Guid> after, int limit) = 0;
+  // The groups a user is a member of, by id.
+  virtual std::vector<Group> ListMemberOf(const Guid& tenant, const Guid& user) = 0;
+
+  // Replaces the group's licenses, sets its processing state to
+  // QueuedForProcessing and enqueues the group's work item, due `now`, all in
+  // the caller's transaction.
+  virtual void SetGroupLicenses(const Guid& tenant, const Guid& group,
+                                const std::vector<GroupLicense>& licenses, Instant now) = 0;
+  virtual std::vector<GroupLicense> ListGroupLicenses(const Guid& tenant, const Guid& group) = 0;
+
+  // Applies a processing plan (PlanGroupLicenses, computed from a snapshot
+  // that may be stale by now) set-based, under the pools' locks:
+  // - R17: per SKU, the kAssign outcomes that still fit enabled + warning -
+  //   consumed as read now take seats in plan order (oldest membership
+  //   first); the rest become CountViolation. Consumed never passes capacity.
+  // - R16/R19: a user who holds the SKU by now (from another source) gets
+  //   the group's source without a seat; no user gets a second row of one
+  //   (user, SKU), no pool counts a user twice.
+  // - kAddSource/kUnchanged write the group's source (and the license's
+  //   disabled plans); kFail writes it in state Error with its error, unless
+  //   the group's source grants by now.
+  // - a member given a license without usageLocation gets the plan's.
+  struct PlanApplied {
+    int64_t assigned = 0;      // new holders (seats taken)
+    int64_t sourcesAdded = 0;  // holders from another source, no seat
+    int64_t unchanged = 0;
+    int64_t failed = 0;               // sources written in state Error (late ones too)
+    int64_t countViolationsLate = 0;  // planned new holders that no longer fit
+    int64_t usageLocationsSet = 0;
+  };
+  virtual PlanApplied ApplyGroupPlan(const Guid& tenant, const Guid& group, const GroupPlan& plan,
+                                     Instant now) = 0;
+  // Removes the group's sources a removal plan names; a seat is freed where
+  // no granting source remains (decided from the rows, not the plan).
+  // Returns the seats freed.
+  virtual int64_t ApplySourceRemoval(const Guid& tenant, const Guid& group,
+                                     const std::vector<SourceRemoval>& removals) = 0;
 
   // Carts.
   virtual void InsertCart(const Cart& c) = 0;

@@ -59,6 +59,15 @@ bool Sku::OfferedIn(Cloud c) const {
   return std::find(clouds.begin(), clouds.end(), c) != clouds.end();
 }
 
+bool Sku::ConflictsWith(const Guid& other) const {
+  return std::find(conflictsWith.begin(), conflictsWith.end(), other) != conflictsWith.end();
+}
+
+bool Sku::SoldIn(std::string_view country) const {
+  return usageLocations.empty() ||
+         std::find(usageLocations.begin(), usageLocations.end(), country) != usageLocations.end();
+}
+
 std::optional<int64_t> Sku::UnitPrice(std::string_view currency, BillingCycle cycle) const {
   auto it = prices.find(std::string(currency));
   if (it == prices.end()) return std::nullopt;
@@ -407,16 +416,36 @@ class Reader {
     return out;
   }
 
+  static bool IsAlpha2(const json& v) {
+    if (!v.is_string()) return false;
+    const auto& s = v.get_ref<const std::string&>();
+    return s.size() == 2 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  }
+
+  // usageLocations: a non-empty list of distinct ISO 3166 alpha-2 codes.
+  Result<std::vector<std::string>> Countries(const json& v, const std::string& path) const {
+    if (!v.is_array() || v.empty())
+      return Fail(path, "must be a non-empty array of ISO 3166 alpha-2 codes" + Got(v));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string p = IndexPath(path, i);
+      if (!IsAlpha2(v[i]))
+        return Fail(p, "must be an ISO 3166 alpha-2 code such as \"US\"" + Got(v[i]));
+      std::string c = v[i].get<std::string>();
+      if (std::find(out.begin(), out.end(), c) != out.end()) return Fail(p, "duplicate country");
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
   Result<Market> ReadMarket(const json& v, const std::string& path) const {
     LD_TRY(CheckObject(v, path, {"country", "currency", "taxRateBp", "clouds"}));
     Market m;
     std::string p = ChildPath(path, "country");
     LD_ASSIGN_OR_RETURN(const json* country, Required(v, path, "country"));
-    bool alpha2 = country->is_string() && country->get_ref<const std::string&>().size() == 2 &&
-                  std::all_of(country->get_ref<const std::string&>().begin(),
-                              country->get_ref<const std::string&>().end(),
-                              [](char c) { return c >= 'A' && c <= 'Z'; });
-    if (!alpha2) return Fail(p, "must be an ISO 3166 alpha-2 code such as \"US\"" + Got(*country));
+    if (!IsAlpha2(*country))
+      return Fail(p, "must be an ISO 3166 alpha-2 code such as \"US\"" + Got(*country));
     m.country = country->get<std::string>();
 
     p = ChildPath(path, "currency");
@@ -442,10 +471,11 @@ class Reader {
 
   // One SKU, checked on its own; references to other SKUs are checked later.
   Result<Sku> ReadSku(const json& v, const std::string& path) const {
-    LD_TRY(CheckObject(v, path,
-                       {"skuId", "skuPartNumber", "name", "description", "localizedNames",
-                        "localizedDescriptions", "appliesTo", "minQuantity", "maxQuantity",
-                        "isAddOn", "prerequisiteSkuIds", "clouds", "servicePlans", "prices"}));
+    LD_TRY(CheckObject(
+        v, path,
+        {"skuId", "skuPartNumber", "name", "description", "localizedNames", "localizedDescriptions",
+         "appliesTo", "minQuantity", "maxQuantity", "isAddOn", "prerequisiteSkuIds",
+         "conflictsWith", "clouds", "usageLocations", "servicePlans", "prices"}));
     Sku s;
     const json* f = nullptr;
     LD_ASSIGN_OR_RETURN(f, Required(v, path, "skuId"));
@@ -515,8 +545,24 @@ class Reader {
       return Fail(ChildPath(path, "prerequisiteSkuIds"),
                   "only add-ons (isAddOn true) may have prerequisites");
 
+    // Conflicts: other SKUs' ids, each once; that they exist and list this
+    // SKU back is checked once every SKU is read.
+    if (auto it = v.find("conflictsWith"); it != v.end()) {
+      std::string p = ChildPath(path, "conflictsWith");
+      if (!it->is_array()) return Fail(p, "must be an array of skuIds" + Got(*it));
+      for (size_t i = 0; i < it->size(); ++i) {
+        LD_ASSIGN_OR_RETURN(Guid g, GuidValue((*it)[i], IndexPath(p, i)));
+        if (s.ConflictsWith(g)) return Fail(IndexPath(p, i), "duplicate conflict");
+        s.conflictsWith.push_back(g);
+      }
+    }
+
     LD_ASSIGN_OR_RETURN(f, Required(v, path, "clouds"));
     LD_ASSIGN_OR_RETURN(s.clouds, Clouds(*f, ChildPath(path, "clouds")));
+
+    if (auto it = v.find("usageLocations"); it != v.end()) {
+      LD_ASSIGN_OR_RETURN(s.usageLocations, Countries(*it, ChildPath(path, "usageLocations")));
+    }
 
     LD_ASSIGN_OR_RETURN(f, Required(v, path, "servicePlans"));
     LD_ASSIGN_OR_RETURN(s.servicePlans, ServicePlans(*f, ChildPath(path, "servicePlans")));
@@ -606,11 +652,14 @@ class Reader {
 //     with the right types; integers are integers (1.0 is refused);
 //  3. values: GUIDs (not nil), supported currencies, country codes, clouds,
 //     taxRateBp 0..10000, 1 <= minQuantity <= maxQuantity <= kMaxQuantityLimit,
-//     prices >= 0, part and plan names of A-Z 0-9 _;
+//     prices >= 0, part and plan names of A-Z 0-9 _, usageLocations of
+//     alpha-2 codes;
 //  4. uniqueness: market countries, skuIds, skuPartNumbers, clouds in a list,
-//     service plan ids and names within a SKU;
+//     service plan ids and names within a SKU, conflicts and usage locations
+//     within a SKU;
 //  5. references: prerequisites are base plans of this catalog, add-ons have
 //     some and base plans none, an add-on's every cloud offers a prerequisite;
+//     conflicts name other SKUs of this catalog, which name this one back;
 //     a service plan id has one name across the catalog and vice versa;
 //  6. coverage: a SKU has prices in the currency of every market of every cloud
 //     it is offered in.
@@ -682,6 +731,19 @@ Result<Catalog> Catalog::Parse(std::string_view json_text, std::string_view file
       if (base->isAddOn)
         return r.Fail(
             pp, "refers to the add-on " + base->partNumber + "; prerequisites must be base plans");
+    }
+    // Conflicts name SKUs of this catalog that name this one back: a user
+    // refused B for holding A must also be refused A for holding B.
+    for (size_t k = 0; k < s.conflictsWith.size(); ++k) {
+      std::string cp = IndexPath(ChildPath(p, "conflictsWith"), k);
+      if (s.conflictsWith[k] == s.id) return r.Fail(cp, "a SKU cannot conflict with itself");
+      const Sku* other = cat.FindSku(s.conflictsWith[k]);
+      if (other == nullptr) return r.Fail(cp, "no SKU in this catalog has this skuId");
+      if (!other->ConflictsWith(s.id))
+        return r.Fail(cp, "conflicts with " + other->partNumber +
+                              ", whose conflictsWith does not "
+                              "list " +
+                              s.partNumber + " (conflicts go both ways)");
     }
     for (Cloud c : s.clouds) {
       if (!s.isAddOn) break;

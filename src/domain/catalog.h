@@ -50,11 +50,22 @@ struct Sku {
   int64_t maxQuantity = 300;
   bool isAddOn = false;
   std::vector<Guid> prerequisiteSkuIds;  // add-ons: one of these must be owned
+  // SKUs a user cannot hold together with this one (Graph's
+  // MutuallyExclusiveViolation). Symmetric: the loader refuses a catalog
+  // where A lists B but B does not list A.
+  std::vector<Guid> conflictsWith;
+  // Where the SKU is sold, by the user's usage location (ISO 3166 alpha-2).
+  // Empty: everywhere its clouds serve (ProhibitedInUsageLocationViolation
+  // otherwise).
+  std::vector<std::string> usageLocations;
   std::vector<ServicePlan> servicePlans;
   std::vector<Cloud> clouds;                  // where it is offered
   std::map<std::string, CyclePrices> prices;  // currency -> prices
 
   bool OfferedIn(Cloud c) const;
+  bool ConflictsWith(const Guid& other) const;
+  // True when a user whose usage location is `country` may hold the SKU.
+  bool SoldIn(std::string_view country) const;
   // nullopt when the SKU has no price in that currency.
   std::optional<int64_t> UnitPrice(std::string_view currency, BillingCycle cycle) const;
 };

@@ -55,6 +55,7 @@ json ValidCatalog() {
       {"maxQuantity", 300},
       {"isAddOn", false},
       {"prerequisiteSkuIds", json::array()},
+      {"conflictsWith", {kE3}},
       {"clouds", {"worldwide", "germany", "china"}},
       {"servicePlans", {Plan(kPlanMail, "MAIL_S"), Plan(kPlanFiles, "FILES_S")}},
       {"prices", Prices({"USD", "EUR", "CNY"})}};
@@ -66,6 +67,7 @@ json ValidCatalog() {
              {"minQuantity", 1},
              {"maxQuantity", 500000},
              {"isAddOn", false},
+             {"conflictsWith", {kBasic}},
              {"clouds", {"worldwide", "germany"}},
              {"servicePlans", {Plan(kPlanMail, "MAIL_S")}},
              {"prices", Prices({"USD", "EUR"})}};
@@ -79,6 +81,7 @@ json ValidCatalog() {
                 {"isAddOn", true},
                 {"prerequisiteSkuIds", {kE3}},
                 {"clouds", {"worldwide"}},
+                {"usageLocations", {"US", "GB"}},
                 {"servicePlans", {Plan(kPlanAudio, "AUDIO_S")}},
                 {"prices", Prices({"USD"})}};
   return {{"version", "2026-11-01"}, {"markets", markets}, {"products", {basic, e3, addon}}};
@@ -128,6 +131,30 @@ TEST(CatalogParse, AcceptsTheValidFixture) {
   EXPECT_TRUE(cat->skus()[2].isAddOn);
   EXPECT_EQ(cat->skus()[2].prerequisiteSkuIds, std::vector<Guid>{*Guid::Parse(kE3)});
   EXPECT_EQ(cat->markets()[1].taxRateBp, 1900);
+}
+
+// Issue 16: conflicts (MutuallyExclusiveViolation) go both ways; a SKU with
+// usageLocations is sold only there (ProhibitedInUsageLocationViolation),
+// one without them everywhere.
+TEST(CatalogParse, ReadsConflictsAndUsageLocations) {
+  auto cat = ParseJson(ValidCatalog());
+  ASSERT_TRUE(cat.ok()) << cat.error().message;
+  const Sku& basic = cat->skus()[0];
+  const Sku& e3 = cat->skus()[1];
+  const Sku& audio = cat->skus()[2];
+  EXPECT_EQ(basic.conflictsWith, std::vector<Guid>{e3.id});
+  EXPECT_TRUE(basic.ConflictsWith(e3.id));
+  EXPECT_TRUE(e3.ConflictsWith(basic.id));
+  EXPECT_FALSE(audio.ConflictsWith(e3.id));
+  EXPECT_FALSE(basic.ConflictsWith(basic.id));
+  EXPECT_EQ(audio.usageLocations, (std::vector<std::string>{"US", "GB"}));
+  EXPECT_TRUE(audio.SoldIn("US"));
+  EXPECT_TRUE(audio.SoldIn("GB"));
+  EXPECT_FALSE(audio.SoldIn("TW"));
+  EXPECT_FALSE(audio.SoldIn("us"));
+  EXPECT_TRUE(basic.usageLocations.empty());  // optional field
+  EXPECT_TRUE(basic.SoldIn("TW"));
+  EXPECT_TRUE(basic.SoldIn("KP"));
 }
 
 struct RuleCase {
@@ -318,6 +345,71 @@ const std::vector<RuleCase>& RuleCases() {
          j["products"].push_back(second);
        },
        "products[3].prerequisiteSkuIds[1]", "prerequisites must be base plans"},
+      {"conflictsWith an array",
+       [](json& j) {
+         P(j, 0)["conflictsWith"] = kE3;
+       },
+       "products[0].conflictsWith", "must be an array of skuIds"},
+      {"conflict a GUID",
+       [](json& j) {
+         P(j, 0)["conflictsWith"] = {"E3"};
+       },
+       "products[0].conflictsWith[0]", "must be a GUID"},
+      {"conflict exists",
+       [](json& j) {
+         P(j, 0)["conflictsWith"] = {kE3, "11111111-2222-4333-8444-555555555555"};
+       },
+       "products[0].conflictsWith[1]", "no SKU in this catalog has this skuId"},
+      {"conflict not with itself",
+       [](json& j) {
+         P(j, 0)["conflictsWith"] = {kE3, kBasic};
+       },
+       "products[0].conflictsWith[1]", "cannot conflict with itself"},
+      {"conflict listed once",
+       [](json& j) {
+         P(j, 0)["conflictsWith"] = {kE3, kE3};
+       },
+       "products[0].conflictsWith[1]", "duplicate conflict"},
+      {"conflicts symmetric", [](json& j) { P(j, 1).erase("conflictsWith"); },
+       "products[0].conflictsWith[0]",
+       "conflicts with E3, whose conflictsWith does not list BASIC"},
+      {"conflicts symmetric from the other side",
+       [](json& j) {
+         P(j, 1)["conflictsWith"] = {kBasic};
+         P(j, 2)["conflictsWith"] = {kBasic};
+       },
+       "products[2].conflictsWith[0]",
+       "conflicts with BASIC, whose conflictsWith does not list AUDIO"},
+      {"usageLocations an array",
+       [](json& j) {
+         P(j, 2)["usageLocations"] = "US";
+       },
+       "products[2].usageLocations", "non-empty array of ISO 3166 alpha-2 codes"},
+      {"usageLocations non-empty",
+       [](json& j) {
+         P(j, 2)["usageLocations"] = json::array();
+       },
+       "products[2].usageLocations", "non-empty array of ISO 3166 alpha-2 codes"},
+      {"usage location alpha-2 upper case",
+       [](json& j) {
+         P(j, 2)["usageLocations"] = {"US", "gb"};
+       },
+       "products[2].usageLocations[1]", "ISO 3166 alpha-2"},
+      {"usage location two letters",
+       [](json& j) {
+         P(j, 2)["usageLocations"] = {"USA"};
+       },
+       "products[2].usageLocations[0]", "ISO 3166 alpha-2"},
+      {"usage location a string",
+       [](json& j) {
+         P(j, 2)["usageLocations"] = {840};
+       },
+       "products[2].usageLocations[0]", "ISO 3166 alpha-2"},
+      {"usage location listed once",
+       [](json& j) {
+         P(j, 2)["usageLocations"] = {"US", "GB", "US"};
+       },
+       "products[2].usageLocations[2]", "duplicate country"},
       {"add-on buyable in each of its clouds",
        [](json& j) {
          P(j, 2)["clouds"] = {"worldwide", "china"};
@@ -750,6 +842,32 @@ TEST_F(RealCatalog, HasUserPlansEnterprisePlansAndAddOns) {
   EXPECT_LT(catalog_->OffersFor(Cloud::kChina).size(),
             catalog_->OffersFor(Cloud::kWorldwide).size());
   EXPECT_EQ(catalog_->OffersFor(Cloud::kWorldwide).size(), catalog_->skus().size());
+}
+
+// Issue 16: the Business plans exclude each other, as do E3 and E5; Phone
+// System (PSTN calling) is sold in a list of countries (docs/decisions.md).
+TEST_F(RealCatalog, ExclusivePlansAndACountryLimitedAddOn) {
+  const std::vector<std::vector<std::string>> families = {
+      {"BUSINESS_BASIC", "BUSINESS_STANDARD", "BUSINESS_PREMIUM"},
+      {"ENTERPRISE_E3", "ENTERPRISE_E5"}};
+  for (const auto& family : families) {
+    for (const auto& a : family) {
+      for (const auto& b : family) {
+        if (a == b) continue;
+        EXPECT_TRUE(ByPart(a).ConflictsWith(ByPart(b).id)) << a << " vs " << b;
+      }
+      EXPECT_EQ(ByPart(a).conflictsWith.size(), family.size() - 1) << a;
+    }
+  }
+  EXPECT_FALSE(ByPart("BUSINESS_PREMIUM").ConflictsWith(ByPart("ENTERPRISE_E3").id));
+  EXPECT_TRUE(ByPart("AUDIO_CONFERENCING").conflictsWith.empty());
+  const Sku& phone = ByPart("PHONE_SYSTEM");
+  EXPECT_TRUE(phone.SoldIn("US"));
+  EXPECT_FALSE(phone.SoldIn("TW"));
+  EXPECT_FALSE(phone.SoldIn("KR"));
+  int limited = 0;
+  for (const Sku& s : catalog_->skus()) limited += s.usageLocations.empty() ? 0 : 1;
+  EXPECT_EQ(limited, 1);
 }
 
 TEST_F(RealCatalog, PricesEveryOfferInEveryMarketCurrencyAnnualCheaperPerMonth) {

@@ -55,6 +55,44 @@ class SqlTx final : public app::Tx {
                                                    int64_t count) override;
   std::vector<Guid> ListHolders(const Guid& tenant, const Guid& sku) override;
 
+  std::vector<LicenseSource> ListLicenseSources(const Guid& tenant, const Guid& user) override;
+  std::vector<app::UserLicenseSource> ListLicenseSourcesOf(const Guid& tenant,
+                                                           const std::vector<Guid>& users) override;
+  std::vector<app::UserLicenseSource> ListGroupSources(const Guid& tenant,
+                                                       const Guid& group) override;
+  void UpsertLicenseSource(const Guid& tenant, const Guid& user, const LicenseSource& s) override;
+  SourceRemoved RemoveLicenseSource(const Guid& tenant, const Guid& user, const Guid& sku,
+                                    const std::optional<Guid>& group) override;
+
+  bool InsertGroup(const Group& g) override;
+  bool UpdateGroupProperties(const Group& g) override;
+  void SetGroupProcessingState(const Guid& tenant, const Guid& group,
+                               GroupProcessingState s) override;
+  std::optional<Group> FindGroup(const Guid& tenant, const Guid& id) override;
+  GroupDeleted DeleteGroup(const Guid& tenant, const Guid& id) override;
+  std::vector<Group> ListGroups(const Guid& tenant, const app::GroupPageQuery& q) override;
+  int64_t CountGroups(const Guid& tenant, const app::GroupFilter& f) override;
+  MemberAdded AddGroupMember(const Guid& tenant, const Guid& group, const Guid& user,
+                             Instant now) override;
+  bool RemoveGroupMember(const Guid& tenant, const Guid& group, const Guid& user,
+                         Instant now) override;
+  bool IsGroupMember(const Guid& tenant, const Guid& group, const Guid& user) override;
+  std::vector<User> ListGroupMembers(const Guid& tenant, const Guid& group,
+                                     std::optional<Guid> after, int limit) override;
+  std::vector<app::GroupMember> ListGroupMembersBySeq(const Guid& tenant, const Guid& group,
+                                                      std::optional<int64_t> after_seq,
+                                                      int limit) override;
+  std::vector<User> ListMembersWithLicenseErrors(const Guid& tenant, const Guid& group,
+                                                 std::optional<Guid> after, int limit) override;
+  std::vector<Group> ListMemberOf(const Guid& tenant, const Guid& user) override;
+  void SetGroupLicenses(const Guid& tenant, const Guid& group,
+                        const std::vector<GroupLicense>& licenses, Instant now) override;
+  std::vector<GroupLicense> ListGroupLicenses(const Guid& tenant, const Guid& group) override;
+  PlanApplied ApplyGroupPlan(const Guid& tenant, const Guid& group, const GroupPlan& plan,
+                             Instant now) override;
+  int64_t ApplySourceRemoval(const Guid& tenant, const Guid& group,
+                             const std::vector<SourceRemoval>& removals) override;
+
   void InsertCart(const Cart& c) override;
   void UpdateCart(const Cart& c) override;
   bool MarkCartOrdered(const Guid& tenant, const Guid& id, Instant at) override;
@@ -151,6 +189,8 @@ class SqlTx final : public app::Tx {
  private:
   bool pg() const { return c_.dialect() == Dialect::kPostgres; }
   void EnsurePool(const Guid& tenant, const Guid& sku);
+  // R16: the license's disabled plans from its granting sources.
+  void RecomputeDisabledPlans(const Guid& tenant, const Guid& user, const Guid& sku);
   Conn& c_;
   std::vector<AuditEntry> pending_audit_;
 };

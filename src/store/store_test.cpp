@@ -7,12 +7,16 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <map>
+#include <random>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_store.h"
 #include "store/sql.h"
+#include "store/sql/rows.h"
 #include "store/sqlite/sqlite_conn.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/pg_server.h"
@@ -534,6 +538,653 @@ TEST(Store, ListPoolsGivesEverySkuItsOwnCounts) {
   EXPECT_EQ(p1.consumed, 0);
   EXPECT_EQ(p3.enabled, 0);
   EXPECT_EQ(p3.consumed, 1);
+}
+
+// ---- groups (issue 16) ----
+
+// One SKU (Basic), an add-on of it, and nothing else: what the plans need.
+const Catalog& GroupCatalog() {
+  static const Catalog cat = [] {
+    auto r = Catalog::Parse(R"({"version": "t", "markets": [{"country": "US", "currency": "USD",
+      "taxRateBp": 0, "clouds": ["worldwide"]}], "products": [
+      {"skuId": "20000000-0000-4000-8000-000000000002", "skuPartNumber": "BASIC", "name": "n",
+       "description": "d", "appliesTo": "User", "minQuantity": 1, "maxQuantity": 300,
+       "isAddOn": false, "clouds": ["worldwide"], "servicePlans": [{"servicePlanId":
+       "a0000000-0000-4000-8000-000000000001", "servicePlanName": "P1", "appliesTo": "User"}],
+       "prices": {"USD": {"monthly": 100, "annual": 1000}}}]})",
+                            "store_test.json");
+    if (!r.ok()) throw std::runtime_error(r.error().message);
+    return std::move(r).value();
+  }();
+  return cat;
+}
+const Guid kSku = *Guid::Parse("20000000-0000-4000-8000-000000000002");
+const Guid kPlanA = *Guid::Parse("a0000000-0000-4000-8000-00000000000a");
+const Guid kPlanB = *Guid::Parse("a0000000-0000-4000-8000-00000000000b");
+
+User MakeUser(const Tenant& t, int n, std::optional<std::string> loc = "US") {
+  User u;
+  u.tenantId = t.id;
+  u.id = Guid::NewV7(1);
+  u.userPrincipalName = "u" + std::to_string(n) + "@" + t.initialDomain;
+  u.displayName = "U" + std::to_string(n);
+  u.mailNickname = "u" + std::to_string(n);
+  u.usageLocation = std::move(loc);
+  u.createdAt = n;
+  return u;
+}
+
+Group MakeGroup(const Tenant& t, const std::string& name) {
+  Group g;
+  g.tenantId = t.id;
+  g.id = Guid::NewV7(1);
+  g.displayName = name;
+  g.mailNickname = "g";
+  g.createdAt = 5;
+  return g;
+}
+
+Subscription Seats(const Tenant& t, int64_t quantity) {
+  Subscription x;
+  x.tenantId = t.id;
+  x.id = Guid::NewV7(1);
+  x.skuId = kSku;
+  x.quantity = quantity;
+  x.status = SubscriptionStatus::kActive;
+  x.orderId = Guid::NewV7(1);
+  x.paymentMethodId = Guid::NewV7(1);
+  x.currency = "USD";
+  return x;
+}
+
+// What the group processor reads before planning, from the caller's snapshot.
+GroupPlan PlanFromStore(app::Tx& tx, const Tenant& t, const Guid& group) {
+  GroupPlanInput in;
+  in.groupId = group;
+  in.licenses = tx.ListGroupLicenses(t.id, group);
+  in.orgCountry = t.country;
+  std::vector<Guid> ids;
+  for (const auto& m : tx.ListGroupMembersBySeq(t.id, group, std::nullopt, 100000)) {
+    auto u = tx.FindUser(t.id, m.userId);
+    in.members.push_back({m.userId, m.seq, u ? u->usageLocation : std::nullopt, {}});
+    ids.push_back(m.userId);
+  }
+  auto sources = tx.ListLicenseSourcesOf(t.id, ids);
+  for (auto& m : in.members)
+    for (const auto& s : sources)
+      if (s.userId == m.userId) m.sources.push_back(s.source);
+  for (const auto& l : in.licenses) {
+    app::PoolCounts p = tx.GetPool(t.id, l.skuId);
+    in.pools[l.skuId] = Pool{p.enabled, p.warning, p.suspended, p.consumed};
+  }
+  return PlanGroupLicenses(in, GroupCatalog());
+}
+
+// R16 and R19 as the rows say: consumed = the SKU's licenses; each license
+// has a source that grants; no granting source without its license.
+void ExpectLicenseInvariants(app::Store& s, const Tenant& t, const std::vector<Guid>& groups,
+                             int64_t capacity) {
+  ASSERT_TRUE(s.Read([&](app::Tx& tx) -> Status {
+                 app::PoolCounts p = tx.GetPool(t.id, kSku);
+                 std::vector<Guid> holders = tx.ListHolders(t.id, kSku);
+                 EXPECT_EQ(p.consumed, static_cast<int64_t>(holders.size()));
+                 EXPECT_LE(p.consumed, capacity);  // R7, R17
+                 std::set<Guid> unique(holders.begin(), holders.end());
+                 EXPECT_EQ(unique.size(), holders.size());  // R19
+                 std::map<Guid, std::vector<LicenseSource>> by_user;
+                 for (const auto& us : tx.ListLicenseSourcesOf(t.id, holders))
+                   by_user[us.userId].push_back(us.source);
+                 for (const Guid& h : holders)
+                   EXPECT_TRUE(Effective(kSku, by_user[h]).held) << h.str();
+                 EXPECT_EQ(ConsumedUnits(kSku, by_user), p.consumed);
+                 for (const Guid& g : groups)
+                   for (const auto& us : tx.ListGroupSources(t.id, g))
+                     if (us.source.Grants()) {
+                       EXPECT_TRUE(unique.count(us.userId)) << us.userId.str();
+                     }
+                 return Ok();
+               }).ok());
+}
+
+std::unique_ptr<Conn> RawConn(Opened& o) {
+  if (ld::testing::UsePostgres()) {
+    if (o.pg_url.empty()) o.pg_url = ld::testing::FreshPostgresDatabase();
+    return std::make_unique<PgConn>(o.pg_url);
+  }
+  return std::make_unique<SqliteConn>(o.dir.File("s.db"), false);
+}
+
+// Migration 0007: every license held before groups existed is a direct one.
+TEST(StoreGroups, TheMigrationMakesEveryExistingLicenseADirectSource) {
+  Opened o;
+  Tenant t = MakeTenant("migrate.test");
+  Guid u1 = Guid::NewV7(1), u2 = Guid::NewV7(1), other = Guid::NewV7(1);
+  {
+    auto raw = RawConn(o);
+    raw->ExecScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
+        "NULL, applied_at BIGINT NOT NULL)");
+    for (const Migration& m : Migrations()) {
+      if (m.version >= 7) break;
+      raw->ExecScript(m.sql);
+      X(*raw, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 1)",
+        m.version, m.name);
+    }
+    for (const auto& [user, plans] :
+         std::vector<std::pair<Guid, std::string>>{{u1, ""}, {u2, rows::PlansToText({kPlanA})}})
+      X(*raw,
+        "INSERT INTO license_assignments (tenant_id, user_id, sku_id, disabled_plans, "
+        "assigned_at, seq) VALUES (?, ?, ?, ?, 7, 1)",
+        t.id, user, kSku, plans);
+    X(*raw,
+      "INSERT INTO license_assignments (tenant_id, user_id, sku_id, disabled_plans, assigned_at, "
+      "seq) VALUES (?, ?, ?, '', 8, 1)",
+      t.id, u1, other);
+  }
+  auto s = o.Open();  // applies 0007
+  ASSERT_TRUE(s->Ready());
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 auto a = tx.ListLicenseSources(t.id, u1);
+                 EXPECT_EQ(a.size(), 2u);
+                 for (const auto& src : a) {
+                   EXPECT_TRUE(src.direct());
+                   EXPECT_EQ(src.state, LicenseState::kActive);
+                   EXPECT_EQ(src.error, LicenseError::kNone);
+                 }
+                 auto b = tx.ListLicenseSources(t.id, u2);
+                 EXPECT_EQ(b.size(), 1u);
+                 if (b.size() == 1) {
+                   EXPECT_TRUE(b[0].direct());
+                   EXPECT_EQ(b[0].disabledPlans, std::vector<Guid>{kPlanA});
+                   EXPECT_EQ(b[0].updatedAt, 7);
+                 }
+                 return Ok();
+               }).ok());
+}
+
+TEST(StoreGroups, DisplayNamesAreUniquePerOrganizationIgnoringCase) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gcrud.test"), t2 = MakeTenant("gcrud2.test");
+  Group sales = MakeGroup(t, "Sales"), ops = MakeGroup(t, "Ops");
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 tx.InsertTenant(t2);
+                 EXPECT_TRUE(tx.InsertGroup(sales));
+                 EXPECT_TRUE(tx.InsertGroup(ops));
+                 EXPECT_FALSE(tx.InsertGroup(MakeGroup(t, "SALES")));
+                 EXPECT_TRUE(tx.InsertGroup(MakeGroup(t2, "Sales")));  // another organization
+                 Group renamed = ops;
+                 renamed.displayName = "sales";
+                 EXPECT_FALSE(tx.UpdateGroupProperties(renamed));
+                 renamed.displayName = "Operations";
+                 renamed.description = "Runs things";
+                 renamed.securityEnabled = false;
+                 EXPECT_TRUE(tx.UpdateGroupProperties(renamed));
+                 Group self = sales;
+                 self.displayName = "SALES";  // its own name in another case
+                 EXPECT_TRUE(tx.UpdateGroupProperties(self));
+                 tx.SetGroupProcessingState(t.id, ops.id, GroupProcessingState::kInProgress);
+                 return Ok();
+               }).ok());
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 auto g = tx.FindGroup(t.id, ops.id);
+                 EXPECT_TRUE(g.has_value());
+                 if (!g) return Ok();
+                 EXPECT_EQ(g->displayName, "Operations");
+                 EXPECT_EQ(g->description, "Runs things");
+                 EXPECT_FALSE(g->securityEnabled);
+                 EXPECT_EQ(g->createdAt, 5);
+                 EXPECT_EQ(g->processingState, GroupProcessingState::kInProgress);
+                 EXPECT_FALSE(tx.FindGroup(t2.id, ops.id).has_value());  // R13
+                 EXPECT_EQ(tx.FindGroup(t.id, sales.id)->displayName, "SALES");
+                 return Ok();
+               }).ok());
+}
+
+TEST(StoreGroups, AGroupWithLicensesOrTheirSourcesIsNotDeleted) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gdel.test");
+  Group g = MakeGroup(t, "Licensed");
+  User u = MakeUser(t, 1);
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 tx.InsertUser(u);
+                 tx.InsertSubscription(Seats(t, 5));
+                 tx.InsertGroup(g);
+                 tx.AddGroupMember(t.id, g.id, u.id, 10);
+                 tx.SetGroupLicenses(t.id, g.id, {{kSku, {}}}, 10);
+                 EXPECT_EQ(tx.DeleteGroup(t.id, g.id), app::Tx::GroupDeleted::kHasLicenses);
+                 tx.ApplyGroupPlan(t.id, g.id, PlanFromStore(tx, t, g.id), 11);
+                 tx.SetGroupLicenses(t.id, g.id, {}, 12);
+                 // Licenses removed, not yet processed: the member's source remains.
+                 EXPECT_EQ(tx.DeleteGroup(t.id, g.id), app::Tx::GroupDeleted::kHasLicenses);
+                 auto removal = PlanSourceRemoval(
+                     g.id, {kSku}, {{u.id, 1, "US", tx.ListLicenseSources(t.id, u.id)}});
+                 EXPECT_EQ(tx.ApplySourceRemoval(t.id, g.id, removal), 1);
+                 EXPECT_EQ(tx.DeleteGroup(t.id, g.id), app::Tx::GroupDeleted::kDeleted);
+                 EXPECT_EQ(tx.DeleteGroup(t.id, g.id), app::Tx::GroupDeleted::kNotFound);
+                 EXPECT_TRUE(tx.ListMemberOf(t.id, u.id).empty());
+                 EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 0);
+                 return Ok();
+               }).ok());
+}
+
+TEST(StoreGroups, ListsFilterAndPageByKeyset) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("glist.test"), other = MakeTenant("glist2.test");
+  std::vector<Group> gs;
+  for (const char* n : {"Sales EU", "sales US", "Support", "Engineering", "Salesforce admins"})
+    gs.push_back(MakeGroup(t, n));
+  User u = MakeUser(t, 1);
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 tx.InsertTenant(other);
+                 tx.InsertUser(u);
+                 for (const auto& g : gs) tx.InsertGroup(g);
+                 tx.InsertGroup(MakeGroup(other, "Sales EU"));
+                 tx.SetGroupLicenses(t.id, gs[1].id, {{kSku, {}}}, 1);
+                 tx.SetGroupLicenses(t.id, gs[3].id, {{kSku, {}}}, 1);
+                 // No seats at all: the member's license from gs[3] is in error.
+                 tx.AddGroupMember(t.id, gs[3].id, u.id, 1);
+                 auto applied =
+                     tx.ApplyGroupPlan(t.id, gs[3].id, PlanFromStore(tx, t, gs[3].id), 2);
+                 EXPECT_EQ(applied.failed, 1);
+                 return Ok();
+               }).ok());
+  auto names = [&](const app::GroupFilter& f) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                   std::optional<Guid> after;
+                   while (true) {  // two at a time: the keyset carries on
+                     auto page = tx.ListGroups(t.id, {f, after, 2});
+                     for (const auto& g : page) out.push_back(g.displayName);
+                     if (page.size() < 2) break;
+                     after = page.back().id;
+                   }
+                   EXPECT_EQ(tx.CountGroups(t.id, f), static_cast<int64_t>(out.size()));
+                   return Ok();
+                 }).ok());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names({}).size(), 5u);
+  EXPECT_EQ(names({.displayNameEquals = "SALES eu"}), V{"Sales EU"});
+  EXPECT_EQ(names({.displayNamePrefix = "sales"}),
+            (V{"Sales EU", "Salesforce admins", "sales US"}));
+  EXPECT_EQ(names({.displayNamePrefix = "SALES "}), (V{"Sales EU", "sales US"}));
+  EXPECT_EQ(names({.hasSku = kSku}), (V{"Engineering", "sales US"}));
+  EXPECT_EQ(names({.hasMembersWithLicenseErrors = true}), V{"Engineering"});
+  EXPECT_EQ(names({.hasMembersWithLicenseErrors = false}).size(), 4u);
+  EXPECT_EQ(names({.displayNamePrefix = "s", .hasSku = kSku}), V{"sales US"});
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 auto errs = tx.ListMembersWithLicenseErrors(t.id, gs[3].id, std::nullopt, 10);
+                 EXPECT_EQ(errs.size(), 1u);
+                 EXPECT_TRUE(
+                     tx.ListMembersWithLicenseErrors(t.id, gs[1].id, std::nullopt, 10).empty());
+                 return Ok();
+               }).ok());
+}
+
+TEST(StoreGroups, MembersComeOldestFirstOnceEachAndTheirChangesAreQueued) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gmem.test");
+  Group g = MakeGroup(t, "Members"), h = MakeGroup(t, "Others");
+  std::vector<User> users;
+  for (int i = 0; i < 5; ++i) users.push_back(MakeUser(t, i));
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 for (const auto& u : users) tx.InsertUser(u);
+                 tx.InsertGroup(g);
+                 tx.InsertGroup(h);
+                 // Added in reverse id order: seq follows the adds, not the ids.
+                 for (int i = 4; i >= 0; --i)
+                   EXPECT_EQ(tx.AddGroupMember(t.id, g.id, users[i].id, 100 + i),
+                             app::Tx::MemberAdded::kAdded);
+                 EXPECT_EQ(tx.AddGroupMember(t.id, g.id, users[2].id, 200),
+                           app::Tx::MemberAdded::kAlreadyMember);
+                 tx.AddGroupMember(t.id, h.id, users[2].id, 300);
+                 return Ok();
+               }).ok());
+  // A refused write takes its membership and its queue item with it (R19).
+  Guid late = Guid::NewV7(1);
+  Status refused = s->Write([&](app::Tx& tx) -> Status {
+    tx.AddGroupMember(t.id, h.id, late, 400);
+    return Error::Invalid("Refused", "on purpose");
+  });
+  ASSERT_FALSE(refused.ok());
+  ASSERT_TRUE(
+      s->Read([&](app::Tx& tx) -> Status {
+         auto seq = tx.ListGroupMembersBySeq(t.id, g.id, std::nullopt, 3);
+         EXPECT_EQ(seq.size(), 3u);
+         if (seq.size() == 3) {
+           EXPECT_EQ(seq[0].userId, users[4].id);
+           EXPECT_EQ(seq[2].userId, users[2].id);
+           EXPECT_LT(seq[0].seq, seq[1].seq);
+           EXPECT_EQ(seq[0].addedAt, 104);
+           auto rest = tx.ListGroupMembersBySeq(t.id, g.id, seq[2].seq, 10);
+           EXPECT_EQ(rest.size(), 2u);
+         }
+         auto first = tx.ListGroupMembers(t.id, g.id, std::nullopt, 3);
+         EXPECT_EQ(first.size(), 3u);
+         if (first.size() == 3) {
+           std::vector<Guid> ids;
+           for (const auto& u : users) ids.push_back(u.id);
+           std::sort(ids.begin(), ids.end());
+           auto next = tx.ListGroupMembers(t.id, g.id, first[2].id, 3);
+           EXPECT_EQ(next.size(), 2u);
+           for (const auto& u : next) first.push_back(u);
+           std::vector<Guid> got;
+           for (const auto& u : first) got.push_back(u.id);
+           EXPECT_EQ(got, ids);  // by user id, each once
+         }
+         auto of = tx.ListMemberOf(t.id, users[2].id);
+         EXPECT_EQ(of.size(), 2u);
+         EXPECT_TRUE(tx.ListMemberOf(t.id, late).empty());
+         EXPECT_FALSE(tx.IsGroupMember(t.id, h.id, late));
+         EXPECT_FALSE(tx.FindWork(app::kGroupLicensingWork, t.id, app::MemberWorkKey(h.id, late)));
+         auto item =
+             tx.FindWork(app::kGroupLicensingWork, t.id, app::MemberWorkKey(g.id, users[1].id));
+         EXPECT_TRUE(item.has_value());
+         if (item) {
+           EXPECT_EQ(item->dueAt, 101);
+         }
+         return Ok();
+       }).ok());
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 EXPECT_TRUE(tx.RemoveGroupMember(t.id, g.id, users[1].id, 500));
+                 EXPECT_FALSE(tx.RemoveGroupMember(t.id, g.id, users[1].id, 501));
+                 tx.SetGroupLicenses(t.id, g.id, {{kSku, {kPlanA}}}, 600);
+                 return Ok();
+               }).ok());
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 EXPECT_FALSE(tx.IsGroupMember(t.id, g.id, users[1].id));
+                 auto item = tx.FindWork(app::kGroupLicensingWork, t.id, app::GroupWorkKey(g.id));
+                 EXPECT_TRUE(item.has_value());
+                 EXPECT_EQ(tx.FindGroup(t.id, g.id)->processingState,
+                           GroupProcessingState::kQueued);
+                 auto lic = tx.ListGroupLicenses(t.id, g.id);
+                 EXPECT_EQ(lic.size(), 1u);
+                 if (!lic.empty()) {
+                   EXPECT_EQ(lic[0].disabledPlans, std::vector<Guid>{kPlanA});
+                 }
+                 return Ok();
+               }).ok());
+}
+
+// R16, R17, R19 on one pool of 3 seats.
+TEST(StoreGroups, ApplyingAPlanTakesSeatsOnlyForNewHoldersAndNeverPastCapacity) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gapply.test");
+  Group g = MakeGroup(t, "Everyone");
+  std::vector<User> users;
+  for (int i = 0; i < 6; ++i)
+    users.push_back(MakeUser(t, i, i == 2 ? std::nullopt : std::optional<std::string>("US")));
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 for (const auto& u : users) tx.InsertUser(u);
+                 tx.InsertSubscription(Seats(t, 3));
+                 // users[0] holds it directly, with two plans disabled.
+                 tx.InsertAssignment(t.id, {users[0].id, kSku, {kPlanA, kPlanB}, 1, 0});
+                 tx.InsertGroup(g);
+                 for (int i = 0; i < 5; ++i) tx.AddGroupMember(t.id, g.id, users[i].id, 10 + i);
+                 tx.SetGroupLicenses(t.id, g.id, {{kSku, {kPlanB}}}, 20);
+                 return Ok();
+               }).ok());
+  app::Tx::PlanApplied first;
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 first = tx.ApplyGroupPlan(t.id, g.id, PlanFromStore(tx, t, g.id), 30);
+                 return Ok();
+               }).ok());
+  EXPECT_EQ(first.assigned, 2);      // users[1], users[2]: the two free seats
+  EXPECT_EQ(first.sourcesAdded, 1);  // users[0]: no seat (R16)
+  EXPECT_EQ(first.failed, 2);        // users[3], users[4]: CountViolation
+  EXPECT_EQ(first.usageLocationsSet, 1);
+  ExpectLicenseInvariants(*s, t, {g.id}, 3);
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 3);
+                 // R16: only plan B is disabled by both of users[0]'s sources.
+                 auto a = tx.ListAssignments(t.id, users[0].id);
+                 EXPECT_EQ(a.size(), 1u);
+                 if (!a.empty()) {
+                   EXPECT_EQ(a[0].disabledPlans, std::vector<Guid>{kPlanB});
+                 }
+                 EXPECT_EQ(tx.ListLicenseSources(t.id, users[0].id).size(), 2u);
+                 EXPECT_EQ(tx.FindUser(t.id, users[2].id)->usageLocation, "US");
+                 auto s4 = tx.ListLicenseSources(t.id, users[4].id);
+                 EXPECT_EQ(s4.size(), 1u);
+                 if (!s4.empty()) {
+                   EXPECT_EQ(s4[0].groupId, g.id);
+                   EXPECT_EQ(s4[0].state, LicenseState::kError);
+                   EXPECT_EQ(s4[0].error, LicenseError::kCountViolation);
+                 }
+                 EXPECT_TRUE(tx.ListAssignments(t.id, users[4].id).empty());
+                 return Ok();
+               }).ok());
+  // R19: the same plan again (a run repeated after a crash) changes nothing.
+  app::Tx::PlanApplied again;
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 again = tx.ApplyGroupPlan(t.id, g.id, PlanFromStore(tx, t, g.id), 40);
+                 return Ok();
+               }).ok());
+  EXPECT_EQ(again.assigned, 0);
+  EXPECT_EQ(again.unchanged, 3);
+  EXPECT_EQ(again.failed, 2);
+  ExpectLicenseInvariants(*s, t, {g.id}, 3);
+
+  // A stale plan: two seats more, planned, but a direct assignment takes one
+  // before the plan is applied. The plan's second new holder gets
+  // CountViolation; consumed stays at capacity (R17).
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertSubscription(Seats(t, 2));
+                 GroupPlan stale = PlanFromStore(tx, t, g.id);
+                 EXPECT_EQ(stale.Count(PlanAction::kAssign), 2);
+                 tx.InsertAssignment(t.id, {users[5].id, kSku, {}, 50, 0});
+                 auto applied = tx.ApplyGroupPlan(t.id, g.id, stale, 51);
+                 EXPECT_EQ(applied.assigned, 1);
+                 EXPECT_EQ(applied.countViolationsLate, 1);
+                 return Ok();
+               }).ok());
+  ExpectLicenseInvariants(*s, t, {g.id}, 5);
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 5);
+                 EXPECT_EQ(tx.ListAssignments(t.id, users[3].id).size(), 1u);  // older member first
+                 EXPECT_TRUE(tx.ListAssignments(t.id, users[4].id).empty());
+                 auto errs = tx.ListMembersWithLicenseErrors(t.id, g.id, std::nullopt, 10);
+                 EXPECT_EQ(errs.size(), 1u);
+                 return Ok();
+               }).ok());
+}
+
+TEST(StoreGroups, TheSeatGoesWithTheLastSourceOnly) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gremove.test");
+  Group g = MakeGroup(t, "G");
+  User both = MakeUser(t, 1), only = MakeUser(t, 2);
+  ASSERT_TRUE(
+      s->Write([&](app::Tx& tx) -> Status {
+         tx.InsertTenant(t);
+         tx.InsertUser(both);
+         tx.InsertUser(only);
+         tx.InsertSubscription(Seats(t, 5));
+         tx.InsertAssignment(t.id, {both.id, kSku, {kPlanA}, 1, 0});
+         tx.InsertGroup(g);
+         tx.AddGroupMember(t.id, g.id, both.id, 2);
+         tx.AddGroupMember(t.id, g.id, only.id, 3);
+         tx.SetGroupLicenses(t.id, g.id, {{kSku, {}}}, 4);
+         tx.ApplyGroupPlan(t.id, g.id, PlanFromStore(tx, t, g.id), 5);
+         EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 2);
+         EXPECT_TRUE(tx.ListAssignments(t.id, both.id).at(0).disabledPlans.empty());
+         // The group loses the SKU: its sources go.
+         std::vector<PlanMember> members;
+         for (const User* u : {&both, &only})
+           members.push_back({u->id, 0, "US", tx.ListLicenseSources(t.id, u->id)});
+         EXPECT_EQ(tx.ApplySourceRemoval(t.id, g.id, PlanSourceRemoval(g.id, {kSku}, members)), 1);
+         EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 1);
+         // `both` keeps its direct license, its own plans again.
+         auto a = tx.ListAssignments(t.id, both.id);
+         EXPECT_EQ(a.size(), 1u);
+         if (!a.empty()) {
+           EXPECT_EQ(a[0].disabledPlans, std::vector<Guid>{kPlanA});
+         }
+         EXPECT_TRUE(tx.ListAssignments(t.id, only.id).empty());
+         EXPECT_TRUE(tx.ListGroupSources(t.id, g.id).empty());
+         // Removing a source that is not there changes nothing.
+         auto none = tx.RemoveLicenseSource(t.id, only.id, kSku, g.id);
+         EXPECT_FALSE(none.removed);
+         auto direct = tx.RemoveLicenseSource(t.id, both.id, kSku, std::nullopt);
+         EXPECT_TRUE(direct.removed && direct.freedSeat);
+         EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 0);
+         return Ok();
+       }).ok());
+}
+
+// R16 for a direct source added to an inherited license (and taken away):
+// no seat either way, and the license's disabled plans follow its sources.
+TEST(StoreGroups, ADirectSourceOnAnInheritedLicenseTakesNoSeat) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gdirect.test");
+  Group g = MakeGroup(t, "G");
+  User u = MakeUser(t, 1);
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 tx.InsertUser(u);
+                 tx.InsertSubscription(Seats(t, 1));
+                 tx.InsertGroup(g);
+                 tx.AddGroupMember(t.id, g.id, u.id, 1);
+                 tx.SetGroupLicenses(t.id, g.id, {{kSku, {kPlanA, kPlanB}}}, 1);
+                 EXPECT_EQ(tx.ApplyGroupPlan(t.id, g.id, PlanFromStore(tx, t, g.id), 2).assigned,
+                           1);
+                 tx.UpsertLicenseSource(
+                     t.id, u.id,
+                     {kSku, std::nullopt, {kPlanA}, LicenseState::kActive, LicenseError::kNone, 3});
+                 EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 1);
+                 auto a = tx.ListAssignments(t.id, u.id);
+                 EXPECT_EQ(a.size(), 1u);
+                 if (!a.empty()) {
+                   EXPECT_EQ(a[0].disabledPlans, std::vector<Guid>{kPlanA});
+                 }
+                 auto direct = tx.RemoveLicenseSource(t.id, u.id, kSku, std::nullopt);
+                 EXPECT_TRUE(direct.removed);
+                 EXPECT_FALSE(direct.freedSeat);  // the group's source still grants
+                 a = tx.ListAssignments(t.id, u.id);
+                 if (!a.empty()) {
+                   EXPECT_EQ(a[0].disabledPlans, (std::vector<Guid>{kPlanA, kPlanB}));
+                 }
+                 // Deleting the user takes the license, its sources and memberships.
+                 tx.DeleteUser(t.id, u.id);
+                 EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 0);
+                 EXPECT_TRUE(tx.ListLicenseSources(t.id, u.id).empty());
+                 EXPECT_FALSE(tx.IsGroupMember(t.id, g.id, u.id));
+                 return Ok();
+               }).ok());
+  ExpectLicenseInvariants(*s, t, {g.id}, 1);
+}
+
+// R17 under concurrency: direct assignments and removals, group applies and
+// member removals on one pool with few free seats, from many threads (on
+// PostgreSQL concurrent transactions through two stores on one database, as
+// two servers; on SQLite the single writer's batches).
+// Whatever interleaving: consumed = the users holding the SKU <= capacity,
+// every license has a granting source, no user holds it twice.
+TEST(StoreGroups, R17ConcurrentDirectAndGroupAssignmentsNeverOverAssign) {
+  Opened o;
+  auto s = o.Open();
+  Tenant t = MakeTenant("gstorm.test");
+  constexpr int64_t kCapacity = 7;
+  std::vector<User> users;
+  for (int i = 0; i < 24; ++i)
+    users.push_back(MakeUser(t, i, i % 4 == 0 ? std::nullopt : std::optional<std::string>("US")));
+  std::vector<Group> groups = {MakeGroup(t, "A"), MakeGroup(t, "B"), MakeGroup(t, "C")};
+  ASSERT_TRUE(s->Write([&](app::Tx& tx) -> Status {
+                 tx.InsertTenant(t);
+                 for (const auto& u : users) tx.InsertUser(u);
+                 tx.InsertSubscription(Seats(t, kCapacity));
+                 for (size_t gi = 0; gi < groups.size(); ++gi) {
+                   tx.InsertGroup(groups[gi]);
+                   // Overlapping memberships: 12 users each, shifted by 6.
+                   for (size_t k = 0; k < 12; ++k)
+                     tx.AddGroupMember(t.id, groups[gi].id, users[(gi * 6 + k) % users.size()].id,
+                                       static_cast<Instant>(k));
+                   tx.SetGroupLicenses(t.id, groups[gi].id, {{kSku, {}}}, 1);
+                 }
+                 return Ok();
+               }).ok());
+  std::unique_ptr<app::Store> other_server;
+  if (ld::testing::UsePostgres()) other_server = o.Open();
+  auto server = [&](int seed) -> app::Store& {
+    return other_server && seed % 2 ? *other_server : *s;
+  };
+  std::atomic<int> failures{0};
+  auto direct = [&](int seed) {
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    for (int i = 0; i < 40; ++i) {
+      const User& u = users[rng() % users.size()];
+      Status st = server(seed).Write([&](app::Tx& tx) -> Status {
+        tx.LockPool(t.id, kSku);  // as licensing's assignLicense
+        bool direct_source = false, holds = !tx.ListAssignments(t.id, u.id).empty();
+        for (const auto& src : tx.ListLicenseSources(t.id, u.id)) direct_source |= src.direct();
+        if (direct_source) {
+          tx.RemoveLicenseSource(t.id, u.id, kSku, std::nullopt);
+        } else if (holds) {
+          tx.UpsertLicenseSource(
+              t.id, u.id, {kSku, std::nullopt, {}, LicenseState::kActive, LicenseError::kNone, 2});
+        } else {
+          app::PoolCounts p = tx.GetPool(t.id, kSku);
+          if (CanAssign(Pool{p.enabled, p.warning, p.suspended, p.consumed}, 1))
+            tx.InsertAssignment(t.id, {u.id, kSku, {}, 2, 0});
+        }
+        return Ok();
+      });
+      if (!st.ok()) ++failures;
+    }
+  };
+  auto grouped = [&](int seed) {
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    for (int i = 0; i < 25; ++i) {
+      const Group& g = groups[rng() % groups.size()];
+      // Planned from a snapshot that the other threads make stale before it
+      // is applied: the apply alone must keep R17.
+      GroupPlan plan;
+      if (!server(seed)
+               .Read([&](app::Tx& tx) -> Status {
+                 plan = PlanFromStore(tx, t, g.id);
+                 return Ok();
+               })
+               .ok())
+        ++failures;
+      Status st = server(seed).Write([&](app::Tx& tx) -> Status {
+        if (rng() % 4 == 0) {  // a member's source goes (as if it left and came back)
+          auto members = tx.ListGroupMembersBySeq(t.id, g.id, std::nullopt, 100);
+          const Guid& who = members[rng() % members.size()].userId;
+          std::vector<PlanMember> pm = {{who, 0, "US", tx.ListLicenseSources(t.id, who)}};
+          tx.ApplySourceRemoval(t.id, g.id, PlanSourceRemoval(g.id, {kSku}, pm));
+        } else {
+          tx.ApplyGroupPlan(t.id, g.id, plan, 3);
+        }
+        return Ok();
+      });
+      if (!st.ok()) ++failures;
+    }
+  };
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 3; ++i) ts.emplace_back(direct, 100 + i);
+  for (int i = 0; i < 3; ++i) ts.emplace_back(grouped, 200 + i);
+  for (auto& th : ts) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  ExpectLicenseInvariants(*s, t, {groups[0].id, groups[1].id, groups[2].id}, kCapacity);
+  ASSERT_TRUE(s->Read([&](app::Tx& tx) -> Status {
+                 // Few seats, many wanting them: the pool ends full or close to it.
+                 EXPECT_GT(tx.GetPool(t.id, kSku).consumed, 0);
+                 return Ok();
+               }).ok());
 }
 
 TEST(Store, PlaceholdersAreNumberedOutsideStringLiterals) {

@@ -35,6 +35,9 @@ void SqlTx::UpdateUser(const User& u) {
 void SqlTx::DeleteUser(const Guid& tenant, const Guid& id) {
   // Licenses go with the user: lower each pool's consumed count first.
   for (const auto& a : ListAssignments(tenant, id)) DeleteAssignment(tenant, id, a.skuId);
+  // Sources that hold nothing (a group's in state Error) and memberships.
+  X(c_, "DELETE FROM license_sources WHERE tenant_id = ? AND user_id = ?", tenant, id);
+  X(c_, "DELETE FROM group_members WHERE tenant_id = ? AND user_id = ?", tenant, id);
   X(c_, "DELETE FROM user_roles WHERE tenant_id = ? AND user_id = ?", tenant, id);
   X(c_, "DELETE FROM tokens WHERE tenant_id = ? AND user_id = ?", tenant, id);
   X(c_, "DELETE FROM users WHERE tenant_id = ? AND id = ?", tenant, id);

@@ -1,5 +1,7 @@
 // SqlTx: licenses: each organization's pool per SKU (its consumed count and
 // the next assignment's seq), the assignments, auto-assignment and holders.
+// An assignment made here is a direct one: it writes the license's direct
+// source too (R16, license_sources; sql/groups.cpp has the rest of them).
 #include <algorithm>
 #include <map>
 
@@ -125,10 +127,20 @@ int64_t SqlTx::InsertAssignment(const Guid& tenant, const LicenseAssignment& a) 
     "INSERT INTO license_assignments (tenant_id, user_id, sku_id, disabled_plans, assigned_at, "
     "seq) VALUES (?, ?, ?, ?, ?, ?)",
     tenant, a.userId, a.skuId, PlansToText(a.disabledPlans), a.assignedAt, seq);
+  // R16: a direct source (source_id = the user, migration 0007).
+  X(c_,
+    "INSERT INTO license_sources (tenant_id, user_id, sku_id, source_id, disabled_plans, state, "
+    "error, updated_at) VALUES (?, ?, ?, ?, ?, 'Active', 'None', ?) ON CONFLICT (tenant_id, "
+    "user_id, sku_id, source_id) DO UPDATE SET disabled_plans = excluded.disabled_plans, state = "
+    "excluded.state, error = excluded.error, updated_at = excluded.updated_at",
+    tenant, a.userId, a.skuId, a.userId, PlansToText(a.disabledPlans), a.assignedAt);
   return seq;
 }
 
 bool SqlTx::DeleteAssignment(const Guid& tenant, const Guid& user, const Guid& sku) {
+  // The pool before the license's rows (the lock order, docs/data-model.md):
+  // a group's apply locks them in that order too.
+  LockPool(tenant, sku);
   int64_t n = X(c_,
                 "DELETE FROM license_assignments WHERE tenant_id = ? AND user_id = ? AND sku_id "
                 "= ?",
@@ -136,6 +148,9 @@ bool SqlTx::DeleteAssignment(const Guid& tenant, const Guid& user, const Guid& s
   if (n == 0) return false;
   X(c_, "UPDATE license_pools SET consumed = consumed - 1 WHERE tenant_id = ? AND sku_id = ?",
     tenant, sku);
+  // The license goes whole: every source of it (R16), direct or inherited.
+  X(c_, "DELETE FROM license_sources WHERE tenant_id = ? AND user_id = ? AND sku_id = ?", tenant,
+    user, sku);
   return true;
 }
 
@@ -164,6 +179,12 @@ app::Tx::AutoAssigned SqlTx::AutoAssign(const Guid& tenant, const Guid& sku, int
     "UPDATE license_pools SET consumed = consumed + ?, next_seq = next_seq + ? WHERE tenant_id = "
     "? AND sku_id = ?",
     out.assigned, out.assigned, tenant, sku);
+  // R16: each new license's direct source.
+  X(c_,
+    "INSERT INTO license_sources (tenant_id, user_id, sku_id, source_id, disabled_plans, state, "
+    "error, updated_at) SELECT tenant_id, user_id, sku_id, user_id, '', 'Active', 'None', ? FROM "
+    "license_assignments WHERE tenant_id = ? AND sku_id = ? AND seq >= ?",
+    now, tenant, sku, out.firstSeq);
   // R6: a user without usageLocation gets the organization's country.
   out.usageLocationsSet =
       X(c_,

@@ -73,6 +73,34 @@ LicenseAssignment ReadAssignment(Rows& r) {
   return {r.Id(0), r.Id(1), PlansFromText(r.Text(2)), r.Int(3), r.Int(4)};
 }
 
+app::UserLicenseSource ReadSource(Rows& r) {
+  app::UserLicenseSource out;
+  out.userId = r.Id(0);
+  out.source.skuId = r.Id(1);
+  Guid source = r.Id(2);
+  if (source != out.userId) out.source.groupId = source;
+  out.source.disabledPlans = PlansFromText(r.Text(3));
+  out.source.state = Known(ParseLicenseState(r.Text(4)), "LicenseState", r.Text(4));
+  out.source.error = Known(ParseLicenseError(r.Text(5)), "LicenseError", r.Text(5));
+  out.source.updatedAt = r.Int(6);
+  return out;
+}
+
+Group ReadGroup(Rows& r) {
+  Group g;
+  g.tenantId = r.Id(0);
+  g.id = r.Id(1);
+  g.displayName = r.Text(2);
+  g.description = r.Text(3);
+  g.mailNickname = r.Text(4);
+  g.mailEnabled = r.Int(5) != 0;
+  g.securityEnabled = r.Int(6) != 0;
+  g.createdAt = r.Int(7);
+  g.processingState =
+      Known(ParseGroupProcessingState(r.Text(8)), "GroupProcessingState", r.Text(8));
+  return g;
+}
+
 void AddPoolCount(Rows& r, app::PoolCounts* p, int first) {
   std::string st = r.Text(first);
   if (st.empty()) {

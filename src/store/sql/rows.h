@@ -51,6 +51,18 @@ app::TokenRecord ReadToken(Rows& r);
 inline constexpr const char* kAssignmentCols = "user_id, sku_id, disabled_plans, assigned_at, seq";
 LicenseAssignment ReadAssignment(Rows& r);
 
+// A license source (issue 16): source_id is the user's own id for a direct
+// assignment, else the group's. Read as the (user, source) pair.
+inline constexpr const char* kSourceCols =
+    "user_id, sku_id, source_id, disabled_plans, state, error, updated_at";
+app::UserLicenseSource ReadSource(Rows& r);
+
+// Groups are always read through the alias g (joins name them).
+inline constexpr const char* kGroupCols =
+    "g.tenant_id, g.id, g.display_name, g.description, g.mail_nickname, g.mail_enabled, "
+    "g.security_enabled, g.created_at, g.processing_state";
+Group ReadGroup(Rows& r);
+
 // Adds one row of a pool's counts to `p`: columns status ('' for the pool's
 // own row) and a count (consumed, or the status's summed quantity). A status
 // this build does not know counts nowhere.
