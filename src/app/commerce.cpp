@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "app/groups.h"
 #include "app/idempotency.h"
 #include "app/licensing.h"
 #include "domain/subscription_state.h"
@@ -423,9 +424,16 @@ Result<CheckoutResult> Checkout(Context& ctx, const Actor& actor, const Guid& ca
     charge = ctx.gateway.Charge(pm.gatewayToken, {order.total, order.currency}, order.id.str());
 
   // Tx2: complete or fail the order (R4).
+  bool requeued = false;
   Status st = ctx.store.Write([&](Tx& tx) -> Status {
-    return FinishCheckout(tx, ctx, actor, order, charge, invoice_payment, idem, &out);
+    requeued = false;
+    Status done = FinishCheckout(tx, ctx, actor, order, charge, invoice_payment, idem, &out);
+    // New licenses: members of groups short of a seat get another turn.
+    if (done.ok() && !out.declined)
+      requeued = RequeueGroupsWithLicenseErrors(tx, ctx, actor.tenantId);
+    return done;
   });
+  if (st.ok() && requeued) ctx.WorkEnqueued();
   if (!st.ok()) {
     // An error does not prove Tx2 was not applied: the connection may have
     // died after its COMMIT. Read the order back before touching the money.

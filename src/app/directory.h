@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/context.h"
+#include "domain/groups.h"
 
 namespace ld::app {
 
@@ -13,6 +14,9 @@ struct UserWithLicenses {
   User user;
   std::vector<LicenseAssignment> licenses;
   RoleSet roles;
+  // licenseAssignmentStates (issue 16): one per (source, SKU); read only
+  // when a caller asks for them ($select).
+  std::vector<LicenseSource> sources;
 };
 
 struct NewUser {

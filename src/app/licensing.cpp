@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "app/groups.h"
+
 namespace ld::app {
 
 namespace {
@@ -98,7 +100,10 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
 
   UserWithLicenses out;
   Instant now = ctx.Now();
+  bool requeued = false;
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
+    bool freed = false;
+    requeued = false;
     LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
     // Lock every touched pool in one order, so concurrent calls cannot deadlock.
     std::vector<Guid> touched(seen.begin(), seen.end());
@@ -107,47 +112,78 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
     auto holds = [&](const Guid& s) {
       return std::any_of(held.begin(), held.end(), [&](const auto& a) { return a.skuId == s; });
     };
+    // R16: a license may have a direct source and sources from groups.
+    const auto sources = tx.ListLicenseSources(actor.tenantId, u.id);
+    auto has_direct = [&](const Guid& s) {
+      return std::any_of(sources.begin(), sources.end(),
+                         [&](const LicenseSource& x) { return x.skuId == s && x.direct(); });
+    };
     for (const auto& s : remove) {
       auto it = std::find_if(held.begin(), held.end(), [&](const auto& a) { return a.skuId == s; });
-      if (it == held.end() || !tx.DeleteAssignment(actor.tenantId, u.id, s))
+      if (it == held.end())
         return Bad("LicenseNotAssigned",
                    "User does not have a corresponding license " + s.str() + " to remove.",
                    "removeLicenses");
+      if (!has_direct(s))
+        return Bad("LicenseInherited",
+                   "User license is inherited from a group membership and it cannot be removed "
+                   "directly from the user.",
+                   "removeLicenses");
+      // Only the direct source goes: a license a group gives too stays (R16).
+      auto removed = tx.RemoveLicenseSource(actor.tenantId, u.id, s, std::nullopt);
+      if (!removed.removed)
+        return Bad("LicenseNotAssigned",
+                   "User does not have a corresponding license " + s.str() + " to remove.",
+                   "removeLicenses");
+      if (removed.freedSeat) freed = true;
       Audit(tx, ctx, actor.userId, actor.tenantId, "license.remove", "user", u.id.str(),
             nlohmann::json{{"skuId", s.str()}, {"seq", it->seq}}.dump(), "");
     }
     for (const auto& a : add) {
       const Sku* sku = ctx.catalog.FindSku(a.skuId);
-      if (holds(a.skuId)) {
-        // Already held: Graph updates the disabled plans in place.
-        tx.DeleteAssignment(actor.tenantId, u.id, a.skuId);
-      } else {
-        // R8: no license without a usage location.
-        if (!u.usageLocation)
-          return Bad("UsageLocationRequired",
-                     "License assignment failed because the user " + u.userPrincipalName +
-                         " has no usage location.",
-                     "usageLocation");
-        // R7: consumed stays within enabled + warning.
-        Pool p = ToPool(tx.GetPool(actor.tenantId, a.skuId));
-        if (!CanAssign(p, 1))
-          return Bad("InsufficientLicenses",
-                     "Subscription for " + sku->partNumber + " (" + sku->name +
-                         ") does not have any available licenses: " + std::to_string(p.consumed) +
-                         " of " + std::to_string(AssignCapacity(p)) + " are in use.",
-                     "addLicenses");
-      }
-      LicenseAssignment la{u.id, a.skuId, a.disabledPlans, now, 0};
-      int64_t seq = tx.InsertAssignment(actor.tenantId, la);
       nlohmann::json plans = nlohmann::json::array();
       for (const auto& d : a.disabledPlans) plans.push_back(d.str());
+      if (holds(a.skuId)) {
+        // Already held (directly, from a group, or both): the direct source
+        // is written with these disabled plans, in place; no seat is taken.
+        LicenseSource direct;
+        direct.skuId = a.skuId;
+        direct.disabledPlans = a.disabledPlans;
+        direct.updatedAt = now;
+        tx.UpsertLicenseSource(actor.tenantId, u.id, direct);
+        auto it = std::find_if(held.begin(), held.end(),
+                               [&](const auto& x) { return x.skuId == a.skuId; });
+        Audit(tx, ctx, actor.userId, actor.tenantId, "license.assign", "user", u.id.str(), "",
+              nlohmann::json{{"skuId", a.skuId.str()}, {"disabledPlans", plans}, {"seq", it->seq}}
+                  .dump());
+        continue;
+      }
+      // R8: no license without a usage location.
+      if (!u.usageLocation)
+        return Bad("UsageLocationRequired",
+                   "License assignment failed because the user " + u.userPrincipalName +
+                       " has no usage location.",
+                   "usageLocation");
+      // R7: consumed stays within enabled + warning.
+      Pool p = ToPool(tx.GetPool(actor.tenantId, a.skuId));
+      if (!CanAssign(p, 1))
+        return Bad("InsufficientLicenses",
+                   "Subscription for " + sku->partNumber + " (" + sku->name +
+                       ") does not have any available licenses: " + std::to_string(p.consumed) +
+                       " of " + std::to_string(AssignCapacity(p)) + " are in use.",
+                   "addLicenses");
+      LicenseAssignment la{u.id, a.skuId, a.disabledPlans, now, 0};
+      int64_t seq = tx.InsertAssignment(actor.tenantId, la);
       Audit(
           tx, ctx, actor.userId, actor.tenantId, "license.assign", "user", u.id.str(), "",
           nlohmann::json{{"skuId", a.skuId.str()}, {"disabledPlans", plans}, {"seq", seq}}.dump());
     }
+    // Seats came free: groups with members short of a license get a turn.
+    if (freed) requeued = RequeueGroupsWithLicenseErrors(tx, ctx, actor.tenantId);
     out = {u, tx.ListAssignments(actor.tenantId, u.id), tx.ListRoles(actor.tenantId, u.id)};
     return Ok();
   }));
+  if (requeued) ctx.WorkEnqueued();
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/commerce.h"
+#include "app/groups.h"
 #include "app/lifecycle.h"
 #include "app/subscriptions.h"
 
@@ -33,6 +34,15 @@ void RegisterBackgroundWork(app::WorkQueue& queue, const BackgroundOptions& o) {
                     return Ok();
                   },
                   .repeatEveryMs = o.everyMs});
+  // Group-based licensing (issue 16): one item per group or membership
+  // change, written with the change; retried with backoff when it fails.
+  queue.Register({.kind = app::kGroupLicensingWork,
+                  .run = app::ProcessGroupLicensing,
+                  .batch = 16,
+                  .leaseMs = 60 * 1000,
+                  .maxAttempts = 20,
+                  .retryBaseMs = 500,
+                  .retryMaxMs = 5 * 60 * 1000});
   const app::RetentionPolicy policy = o.retention;
   queue.Register({.kind = "retention",
                   .run = [policy](app::Context& ctx, const app::WorkItem&) -> Status {

@@ -119,22 +119,32 @@ Json Schemas() {
                      {"csrfToken", "user", "organization"});
   Json license = Obj({{"skuId", GuidS()}, {"disabledPlans", ArrayOf(GuidS())}}, {"skuId"});
   s["AssignedLicense"] = license;
-  s["User"] = Obj({{"id", GuidS()},
-                   {"businessPhones", ArrayOf(Str())},
-                   {"displayName", Str()},
-                   {"givenName", NullableStr()},
-                   {"jobTitle", NullableStr()},
-                   {"mail", NullableStr()},
-                   {"mobilePhone", NullableStr()},
-                   {"officeLocation", NullableStr()},
-                   {"preferredLanguage", NullableStr()},
-                   {"surname", NullableStr()},
-                   {"userPrincipalName", Str()},
-                   {"accountEnabled", Bool()},
-                   {"usageLocation", NullableStr()},
-                   {"assignedLicenses", ArrayOf(Ref("AssignedLicense"))},
-                   {"mailNickname", Str()},
-                   {"createdDateTime", Time()}});
+  s["User"] =
+      Obj({{"id", GuidS()},
+           {"businessPhones", ArrayOf(Str())},
+           {"displayName", Str()},
+           {"givenName", NullableStr()},
+           {"jobTitle", NullableStr()},
+           {"mail", NullableStr()},
+           {"mobilePhone", NullableStr()},
+           {"officeLocation", NullableStr()},
+           {"preferredLanguage", NullableStr()},
+           {"surname", NullableStr()},
+           {"userPrincipalName", Str()},
+           {"accountEnabled", Bool()},
+           {"usageLocation", NullableStr()},
+           {"assignedLicenses", ArrayOf(Ref("AssignedLicense"))},
+           {"mailNickname", Str()},
+           {"createdDateTime", Time()},
+           {"licenseAssignmentStates",
+            ArrayOf(Obj({{"skuId", GuidS()},
+                         {"disabledPlans", ArrayOf(GuidS())},
+                         {"assignedByGroup", NullableGuid()},
+                         {"state", Enum({"Active", "ActiveWithError", "Disabled", "Error"})},
+                         {"error", Enum({"None", "CountViolation", "MutuallyExclusiveViolation",
+                                         "DependencyViolation",
+                                         "ProhibitedInUsageLocationViolation", "Other"})},
+                         {"lastUpdatedDateTime", Time()}}))}});
   s["UserList"] = ListOf("User");
   Json password = Obj({{"password", Str()},
                        {"forceChangePasswordNextSignIn", Bool()},
@@ -191,6 +201,44 @@ Json Schemas() {
                              {"skuPartNumber", Str()},
                              {"servicePlans", ArrayOf(Ref("ServicePlan"))}});
   s["LicenseDetailsList"] = ListOf("LicenseDetails");
+  // Groups (issue 16).
+  s["Group"] =
+      Obj({{"id", GuidS()},
+           {"displayName", Str()},
+           {"description", NullableStr()},
+           {"mailNickname", Str()},
+           {"mailEnabled", Bool()},
+           {"securityEnabled", Bool()},
+           {"groupTypes", ArrayOf(Str())},
+           {"createdDateTime", Time()},
+           {"assignedLicenses", ArrayOf(Ref("AssignedLicense"))},
+           {"licenseProcessingState",
+            Obj({{"state",
+                  Enum({"QueuedForProcessing", "ProcessingInProgress", "ProcessingComplete"})}})}});
+  s["GroupList"] = ListOf("Group");
+  s["NewGroup"] = Obj({{"displayName", Str()},
+                       {"mailNickname", Str()},
+                       {"mailEnabled", Bool()},
+                       {"securityEnabled", Bool()},
+                       {"description", NullableStr()},
+                       {"groupTypes", ArrayOf(Str())},
+                       {"members@odata.bind", ArrayOf(Str())}},
+                      {"displayName", "mailNickname", "mailEnabled", "securityEnabled"});
+  s["GroupPatch"] = Obj({{"displayName", Str()},
+                         {"mailNickname", Str()},
+                         {"mailEnabled", Bool()},
+                         {"securityEnabled", Bool()},
+                         {"description", NullableStr()},
+                         {"groupTypes", ArrayOf(Str())},
+                         {"members@odata.bind", ArrayOf(Str())}});
+  s["DirectoryObjectRef"] = Obj({{"@odata.id", Str()}}, {"@odata.id"}, true);
+  s["LicensePreview"] = Obj(
+      {{"membersAffected", Int()},
+       {"wouldAssign", Int()},
+       {"wouldFail", Json{{"type", "object"}, {"additionalProperties", Int()}}},
+       {"additionalLicensesNeeded",
+        ArrayOf(Obj({{"skuId", GuidS()}, {"quantity", Int()}, {"monthlyCost", Ref("Money")}}))}},
+      {"membersAffected", "wouldAssign", "wouldFail", "additionalLicensesNeeded"});
   Json cycle = Enum({"monthly", "annual"});
   s["Offer"] =
       Obj({{"skuId", GuidS()},

@@ -42,6 +42,8 @@ class UserJsonWriter {
   };
   std::vector<Field> fields_;
 };
+// A user's licenseAssignmentStates (Graph): one object per (source, SKU).
+Json LicenseAssignmentStatesJson(const std::vector<LicenseSource>& sources);
 // A JSON string literal, escaped as Dump() escapes it.
 void AppendJsonString(std::string& out, std::string_view s);
 // The properties $select may name, in canonical spelling.

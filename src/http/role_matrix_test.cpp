@@ -18,6 +18,7 @@ using lt::Json;
 
 struct Ids {
   std::string tenant, user, victim, self, sku, cart, order, sub, invoice, card, spare;
+  std::string group, spareGroup;
 };
 
 // Builds one organization with something of everything.
@@ -36,6 +37,15 @@ Ids Populate(lt::ServerProcess& srv, const lt::Org& org) {
   ids.victim = lt::CreateUser(c, org.domain, "victim");
   auto inv = c.Get("/api/v1/invoices");
   ids.invoice = inv.json["value"][0]["id"];
+  for (auto* g : {&ids.group, &ids.spareGroup}) {
+    auto r = c.Post("/v1.0/groups", {{"displayName", g == &ids.group ? "Matrix" : "Spare"},
+                                     {"mailNickname", "m"},
+                                     {"mailEnabled", false},
+                                     {"securityEnabled", true}});
+    *g = r.json["id"];
+  }
+  c.Post("/v1.0/groups/" + ids.group + "/members/$ref",
+         {{"@odata.id", "http://x/v1.0/directoryObjects/" + ids.user}});
   return ids;
 }
 
@@ -120,6 +130,32 @@ std::optional<Sample> SampleFor(const RouteInfo& r, const Ids& ids) {
       {"PUT /api/v1/users/{id}/roles",
        {"/api/v1/users/" + ids.user + "/roles", Json{{"roles", Json::array()}}}},
       {"GET /api/v1/auditLogs", {"/api/v1/auditLogs", {}}},
+      {"GET /v1.0/groups", {"/v1.0/groups", {}}},
+      {"POST /v1.0/groups",
+       {"/v1.0/groups", Json{{"displayName", "New group"},
+                             {"mailNickname", "new"},
+                             {"mailEnabled", false},
+                             {"securityEnabled", true}}}},
+      {"GET /v1.0/groups/{id}", {"/v1.0/groups/" + ids.group, {}}},
+      {"PATCH /v1.0/groups/{id}", {"/v1.0/groups/" + ids.group, Json{{"description", "d"}}}},
+      {"DELETE /v1.0/groups/{id}", {"/v1.0/groups/" + ids.spareGroup, {}}},
+      {"GET /v1.0/groups/{id}/members", {"/v1.0/groups/" + ids.group + "/members", {}}},
+      {"POST /v1.0/groups/{id}/members/$ref",
+       {"/v1.0/groups/" + ids.group + "/members/$ref",
+        Json{{"@odata.id", "http://x/v1.0/directoryObjects/" + ids.user}}}},
+      {"DELETE /v1.0/groups/{id}/members/{userId}/$ref",
+       {"/v1.0/groups/" + ids.group + "/members/" + ids.user + "/$ref", {}}},
+      {"GET /v1.0/groups/{id}/membersWithLicenseErrors",
+       {"/v1.0/groups/" + ids.group + "/membersWithLicenseErrors", {}}},
+      {"POST /v1.0/groups/{id}/assignLicense",
+       {"/v1.0/groups/" + ids.group + "/assignLicense",
+        Json{{"addLicenses", {{{"skuId", ids.sku}}}}, {"removeLicenses", Json::array()}}}},
+      {"GET /v1.0/users/{id}/memberOf", {"/v1.0/users/" + ids.user + "/memberOf", {}}},
+      {"POST /v1.0/users/{id}/reprocessLicenseAssignment",
+       {"/v1.0/users/" + ids.user + "/reprocessLicenseAssignment", {}}},
+      {"POST /api/v1/groups/{id}/licensePreview",
+       {"/api/v1/groups/" + ids.group + "/licensePreview",
+        Json{{"addLicenses", {{{"skuId", ids.sku}}}}, {"removeLicenses", Json::array()}}}},
   };
   auto it = s.find(id);
   if (it == s.end()) return std::nullopt;

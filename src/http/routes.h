@@ -142,6 +142,7 @@ const std::vector<RouteInfo>& Routes();
 std::vector<RouteInfo> OpsRoutes();
 std::vector<RouteInfo> AuthRoutes();
 std::vector<RouteInfo> GraphRoutes();
+std::vector<RouteInfo> GroupRoutes();  // routes_groups.cpp (issue 16)
 std::vector<RouteInfo> CommerceRoutes();
 
 // Helpers shared by the handlers.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/directory.h"
+#include "app/groups.h"
 #include "app/licensing.h"
 #include "http/metrics.h"
 #include "http/odata.h"
@@ -205,6 +206,13 @@ Result<Reply> ListUsersH(Call& c) {
   pq.after = after;
   pq.limit = static_cast<int>(q.top);
   LD_ASSIGN_OR_RETURN(app::UserPage page, app::ListUsers(c.ctx, c.actor(), pq, q.count));
+  if (std::find(q.select.begin(), q.select.end(), "licenseAssignmentStates") != q.select.end()) {
+    std::vector<Guid> ids;
+    for (const auto& u : page.users) ids.push_back(u.user.id);
+    LD_ASSIGN_OR_RETURN(auto states, app::LicenseAssignmentStatesOf(c.ctx, c.actor(), ids));
+    for (auto& u : page.users)
+      if (auto it = states.find(u.user.id); it != states.end()) u.sources = std::move(it->second);
+  }
   // Written straight into the body (keys in the sorted order Dump() uses):
   // a page holds up to 999 users and a JSON tree per user cost most of the time.
   std::string body = "{\"@odata.context\":";
@@ -252,6 +260,9 @@ Result<Reply> UserReply(Call& c, const app::UserWithLicenses& u,
 Result<Reply> GetUserById(Call& c, const std::string& key) {
   LD_ASSIGN_OR_RETURN(auto select, ParseSelectParam(c));
   LD_ASSIGN_OR_RETURN(app::UserWithLicenses u, app::GetUser(c.ctx, c.actor(), key));
+  if (std::find(select.begin(), select.end(), "licenseAssignmentStates") != select.end()) {
+    LD_ASSIGN_OR_RETURN(u.sources, app::LicenseAssignmentStates(c.ctx, c.actor(), u.user.id.str()));
+  }
   return UserReply(c, u, select);
 }
 

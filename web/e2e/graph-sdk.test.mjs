@@ -56,10 +56,14 @@ after(async () => {
 });
 
 function runChild(env) {
+  return runChildOf(CHILD, env);
+}
+
+function runChildOf(script, env) {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [CHILD],
+      [script],
       { cwd: WEB_DIR, env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`child failed: ${err.message}\n${stderr}`));
@@ -147,4 +151,41 @@ test('Graph SDK: paging, $count, subscribedSkus, assignLicense, licenseDetails, 
   assert.equal(raw.json.error.code, 'Request_BadRequest');
   assert.match(raw.json.error.message, /available licenses/i);
   assert.equal(typeof raw.json.error.innerError, 'object');
+});
+
+const GROUPS_CHILD = fileURLToPath(new URL('./graph-sdk-groups-child.mjs', import.meta.url));
+
+test('Graph SDK: a group, members by $ref, a group license processed, licenseAssignmentStates, the inherited-license refusal', async () => {
+  // A SKU with at least two free licenses (buy two more when short).
+  let skus = (await request('GET', '/v1.0/subscribedSkus')).json.value;
+  let sku = skus.find((s) => s.prepaidUnits.enabled - s.consumedUnits >= 2) ?? skus[0];
+  if (sku.prepaidUnits.enabled - sku.consumedUnits < 2) {
+    const methods = (await request('GET', '/api/v1/paymentMethods')).json.value;
+    const card = methods.find((m) => m.type === 'card') ?? methods[0];
+    const cart = await request('POST', '/api/v1/carts', {
+      lineItems: [{ skuId: sku.skuId, quantity: 2, billingCycle: 'monthly', autoAssign: false }],
+    });
+    assert.equal(cart.status, 201, JSON.stringify(cart.json));
+    const order = await request('POST', `/api/v1/carts/${cart.json.id}/checkout`, { paymentMethodId: card.id });
+    assert.equal(order.status, 201, JSON.stringify(order.json));
+  }
+  const r = await runChildOf(GROUPS_CHILD, { NODE_EXTRA_CA_CERTS: server.certFile, LD_URL: server.url, LD_TOKEN: token, LD_SKU_ID: sku.skuId });
+  assert.equal(r.error, undefined, `SDK child error: ${JSON.stringify(r.error)}`);
+  assert.match(r.group.id, /^[0-9a-f-]{36}$/);
+  assert.equal(r.group.securityEnabled, true);
+  assert.deepEqual([...r.members].sort(), [...r.memberIds].sort());
+  assert.equal(r.queuedState, 'QueuedForProcessing');
+  assert.equal(r.finalState, 'ProcessingComplete');
+  assert.ok(r.groupLicenses.some((l) => l.skuId === sku.skuId));
+  assert.ok(r.member.assignedLicenses.some((l) => l.skuId === sku.skuId), JSON.stringify(r.member));
+  const st = r.member.licenseAssignmentStates.find((s) => s.skuId === sku.skuId);
+  assert.ok(st, JSON.stringify(r.member));
+  assert.equal(st.assignedByGroup, r.group.id);
+  assert.equal(st.state, 'Active');
+  assert.equal(st.error, 'None');
+  assert.equal(r.inheritedRemoval.threw, true);
+  assert.equal(r.inheritedRemoval.isGraphError, true);
+  assert.equal(r.inheritedRemoval.statusCode, 400);
+  assert.match(r.inheritedRemoval.message, /inherited from a group membership/);
+  assert.deepEqual(r.memberOf, [r.group.id]);
 });

@@ -1,0 +1,273 @@
+// Groups and group-based licensing end to end (issue 16): the real server on a
+// loopback port, a real SQLite file (or PostgreSQL with LD_TEST_BACKEND), the
+// background processing of `serve` doing the licensing.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "support/server.h"
+
+namespace {
+
+namespace lt = ld::testing;
+using lt::Json;
+using namespace std::chrono_literals;
+
+std::string AppCode(const lt::Response& r) {
+  if (!r.json.is_object() || !r.json.contains("error")) return {};
+  const Json& e = r.json["error"];
+  if (e.contains("innerError") && e["innerError"].contains("code")) return e["innerError"]["code"];
+  return e.value("code", "");
+}
+
+std::string Ref(const lt::ServerProcess& srv, const std::string& user) {
+  return "http://127.0.0.1:" + std::to_string(srv.port()) + "/v1.0/directoryObjects/" + user;
+}
+
+std::string CreateGroup(lt::Client& c, const std::string& name) {
+  auto r = c.Post("/v1.0/groups", {{"displayName", name},
+                                   {"mailNickname", "g" + std::to_string(name.size())},
+                                   {"mailEnabled", false},
+                                   {"securityEnabled", true}});
+  if (r.status != 201) throw std::runtime_error("create group: " + r.body);
+  return r.json["id"];
+}
+
+// Polls the group until its licenses are processed (or 20 s).
+Json WaitProcessed(lt::Client& c, const std::string& group) {
+  auto until = std::chrono::steady_clock::now() + 20s;
+  Json g;
+  while (std::chrono::steady_clock::now() < until) {
+    auto r = c.Get("/v1.0/groups/" + group);
+    g = r.json;
+    if (r.status == 200 && g["licenseProcessingState"]["state"] == "ProcessingComplete") return g;
+    std::this_thread::sleep_for(20ms);
+  }
+  ADD_FAILURE() << "the group was not processed in 20 s: " << g.dump();
+  return g;
+}
+
+std::set<std::string> Skus(const Json& user) {
+  std::set<std::string> out;
+  for (const auto& l : user["assignedLicenses"]) out.insert(l["skuId"].get<std::string>());
+  return out;
+}
+
+TEST(ApiGroups, CreateListReadUpdateDeleteAndMembers) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("groups");
+  auto c = srv.NewClient(org.token);
+  std::string a = lt::CreateUser(c, org.domain, "a");
+  std::string b = lt::CreateUser(c, org.domain, "b");
+
+  auto made = c.Post("/v1.0/groups", {{"displayName", "Sales"},
+                                      {"mailNickname", "sales"},
+                                      {"mailEnabled", false},
+                                      {"securityEnabled", true},
+                                      {"description", "The sales team"},
+                                      {"members@odata.bind", {Ref(srv, a)}}});
+  ASSERT_EQ(made.status, 201) << made;
+  std::string g = made.json["id"];
+  EXPECT_EQ(made.json["displayName"], "Sales");
+  EXPECT_EQ(made.json["licenseProcessingState"]["state"], "ProcessingComplete");
+  EXPECT_TRUE(made.json["assignedLicenses"].empty());
+
+  // The name is unique, case-insensitively; nothing is written.
+  auto dup = c.Post("/v1.0/groups", {{"displayName", "sales"},
+                                     {"mailNickname", "sales2"},
+                                     {"mailEnabled", false},
+                                     {"securityEnabled", true}});
+  EXPECT_EQ(dup.status, 400) << dup;
+  EXPECT_EQ(AppCode(dup), "DisplayNameTaken");
+  auto longname = c.Post("/v1.0/groups", {{"displayName", std::string(257, 'x')},
+                                          {"mailNickname", "x"},
+                                          {"mailEnabled", false},
+                                          {"securityEnabled", true}});
+  EXPECT_EQ(longname.status, 400) << longname;
+
+  // Members: $ref add, a duplicate, a bad reference, an unknown user.
+  EXPECT_EQ(c.Post("/v1.0/groups/" + g + "/members/$ref", {{"@odata.id", Ref(srv, b)}}).status,
+            204);
+  auto again = c.Post("/v1.0/groups/" + g + "/members/$ref", {{"@odata.id", Ref(srv, b)}});
+  EXPECT_EQ(again.status, 400) << again;
+  EXPECT_NE(again.body.find("One or more added object references already exist"),
+            std::string::npos);
+  auto bad_ref =
+      c.Post("/v1.0/groups/" + g + "/members/$ref", {{"@odata.id", "http://x/v1.0/users/" + b}});
+  EXPECT_EQ(bad_ref.status, 400) << bad_ref;
+  auto nobody = c.Post("/v1.0/groups/" + g + "/members/$ref",
+                       {{"@odata.id", Ref(srv, "00000000-0000-7000-8000-000000000001")}});
+  EXPECT_EQ(nobody.status, 404) << nobody;
+
+  auto members = c.Get("/v1.0/groups/" + g + "/members");
+  ASSERT_EQ(members.status, 200) << members;
+  ASSERT_EQ(members.json["value"].size(), 2u);
+  EXPECT_EQ(members.json["value"][0]["@odata.type"], "#microsoft.graph.user");
+  auto member_of = c.Get("/v1.0/users/" + b + "/memberOf");
+  ASSERT_EQ(member_of.status, 200) << member_of;
+  ASSERT_EQ(member_of.json["value"].size(), 1u);
+  EXPECT_EQ(member_of.json["value"][0]["id"], g);
+
+  // 21 binds are refused whatever they name; nothing changes.
+  Json binds = Json::array();
+  for (int i = 0; i < 21; ++i) binds.push_back(Ref(srv, a));
+  auto many = c.Patch("/v1.0/groups/" + g, {{"members@odata.bind", binds}});
+  EXPECT_EQ(many.status, 400) << many;
+
+  EXPECT_EQ(c.Patch("/v1.0/groups/" + g, {{"description", "Sales, all of it"}}).status, 204);
+  EXPECT_EQ(c.Get("/v1.0/groups/" + g).json["description"], "Sales, all of it");
+  auto sel = c.Get("/v1.0/groups/" + g + "?$select=displayName");
+  EXPECT_FALSE(sel.json.contains("mailNickname")) << sel;
+
+  EXPECT_EQ(c.Delete("/v1.0/groups/" + g + "/members/" + b + "/$ref").status, 204);
+  EXPECT_EQ(c.Get("/v1.0/groups/" + g + "/members").json["value"].size(), 1u);
+  EXPECT_EQ(c.Delete("/v1.0/groups/" + g + "/members/" + b + "/$ref").status, 404);
+
+  // Another organization sees none of it.
+  auto other = srv.SignUp("othergroups");
+  auto o = srv.NewClient(other.token);
+  EXPECT_EQ(o.Get("/v1.0/groups/" + g).status, 404);
+  EXPECT_TRUE(o.Get("/v1.0/groups").json["value"].empty());
+  EXPECT_EQ(o.Post("/v1.0/groups/" + g + "/members/$ref", {{"@odata.id", Ref(srv, a)}}).status,
+            404);
+
+  EXPECT_EQ(c.Delete("/v1.0/groups/" + g).status, 204);
+  EXPECT_EQ(c.Get("/v1.0/groups/" + g).status, 404);
+  EXPECT_TRUE(c.Get("/v1.0/users/" + a + "/memberOf").json["value"].empty());
+}
+
+TEST(ApiGroups, ListingPagesPastAThousandAndFilters) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("grouppages");
+  auto c = srv.NewClient(org.token);
+  const int n = 1005;
+  for (int i = 0; i < n; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "Team %04d", i);
+    CreateGroup(c, name);
+  }
+  std::set<std::string> seen;
+  std::string path = "/v1.0/groups?$top=999&$count=true";
+  int pages = 0;
+  while (!path.empty()) {
+    auto r = c.Get(path, {{"ConsistencyLevel", "eventual"}});
+    ASSERT_EQ(r.status, 200) << r;
+    if (pages == 0) {
+      EXPECT_EQ(r.json["@odata.count"], n);
+    }
+    for (const auto& g : r.json["value"]) EXPECT_TRUE(seen.insert(g["id"]).second);
+    ++pages;
+    path.clear();
+    if (r.json.contains("@odata.nextLink")) {
+      std::string next = r.json["@odata.nextLink"];
+      path = next.substr(next.find("/v1.0/"));
+    }
+  }
+  EXPECT_EQ(pages, 2);
+  EXPECT_EQ(seen.size(), static_cast<size_t>(n));
+
+  auto eq = c.Get("/v1.0/groups?$filter=displayName%20eq%20'team%200007'");
+  ASSERT_EQ(eq.status, 200) << eq;
+  ASSERT_EQ(eq.json["value"].size(), 1u);
+  EXPECT_EQ(eq.json["value"][0]["displayName"], "Team 0007");
+  auto sw = c.Get("/v1.0/groups?$filter=startswith(displayName,'Team%20100')");
+  ASSERT_EQ(sw.status, 200) << sw;
+  EXPECT_EQ(sw.json["value"].size(), 5u);
+  auto bad = c.Get("/v1.0/groups?$filter=mail%20eq%20'x'");
+  EXPECT_EQ(bad.status, 400) << bad;
+  auto errors = c.Get("/v1.0/groups?$filter=hasMembersWithLicenseErrors%20eq%20true");
+  ASSERT_EQ(errors.status, 200) << errors;
+  EXPECT_TRUE(errors.json["value"].empty());
+}
+
+TEST(ApiGroups, GroupLicensesReachMembersAndCountViolationsPastCapacity) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("grouplic");
+  auto c = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  lt::Buy(c, sku, 3, lt::AddCard(c));
+  std::vector<std::string> users;
+  for (int i = 0; i < 5; ++i)
+    users.push_back(lt::CreateUser(c, org.domain, "m" + std::to_string(i)));
+  // One of them holds the SKU directly already: it gets the group's source
+  // without a second seat (R16).
+  Json add{{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
+           {"removeLicenses", Json::array()}};
+  ASSERT_EQ(c.Post("/v1.0/users/" + users[0] + "/assignLicense", add).status, 200);
+
+  std::string g = CreateGroup(c, "Everyone");
+  for (const auto& u : users)
+    ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/members/$ref", {{"@odata.id", Ref(srv, u)}}).status,
+              204);
+
+  auto unknown = c.Post("/v1.0/groups/" + g + "/assignLicense",
+                        {{"addLicenses", {{{"skuId", "00000000-0000-0000-0000-000000000001"}}}},
+                         {"removeLicenses", Json::array()}});
+  EXPECT_EQ(unknown.status, 400) << unknown;
+
+  auto queued = c.Post("/v1.0/groups/" + g + "/assignLicense", add);
+  ASSERT_EQ(queued.status, 202) << queued;
+  EXPECT_EQ(queued.json["licenseProcessingState"]["state"], "QueuedForProcessing");
+  Json done = WaitProcessed(c, g);
+  EXPECT_EQ(done["assignedLicenses"].size(), 1u);
+
+  // 3 seats: the direct holder plus the two oldest other members; the last
+  // two are CountViolation (R17, oldest membership first).
+  int holders = 0;
+  for (size_t i = 0; i < users.size(); ++i) {
+    auto u = c.Get("/v1.0/users/" + users[i]);
+    if (Skus(u.json).count(sku)) ++holders;
+    EXPECT_EQ(Skus(u.json).count(sku) == 1, i < 3) << i;
+  }
+  EXPECT_EQ(holders, 3);
+  auto pools = c.Get("/v1.0/subscribedSkus");
+  for (const auto& p : pools.json["value"])
+    if (p["skuId"] == sku) {
+      EXPECT_EQ(p["consumedUnits"], 3);
+    }
+  auto errs = c.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors");
+  ASSERT_EQ(errs.status, 200) << errs;
+  EXPECT_EQ(errs.json["value"].size(), 2u);
+  auto with_errors = c.Get("/v1.0/groups?$filter=hasMembersWithLicenseErrors%20eq%20true");
+  ASSERT_EQ(with_errors.json["value"].size(), 1u);
+
+  // Removing the inherited license directly is refused (the holder from the
+  // group only); the user with both keeps it when the direct one goes.
+  Json remove{{"addLicenses", Json::array()}, {"removeLicenses", {sku}}};
+  auto refused = c.Post("/v1.0/users/" + users[1] + "/assignLicense", remove);
+  EXPECT_EQ(refused.status, 400) << refused;
+  EXPECT_NE(refused.body.find("inherited from a group membership"), std::string::npos);
+  EXPECT_EQ(c.Post("/v1.0/users/" + users[0] + "/assignLicense", remove).status, 200);
+  EXPECT_EQ(Skus(c.Get("/v1.0/users/" + users[0]).json).count(sku), 1u);
+
+  // Buying more seats processes the members in CountViolation again.
+  lt::Buy(c, sku, 2, lt::AddCard(c, "5555555555554444"));
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until &&
+         !c.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors").json["value"].empty())
+    std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(c.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors").json["value"].empty());
+  EXPECT_EQ(Skus(c.Get("/v1.0/users/" + users[4]).json).count(sku), 1u);
+
+  // A group that still gives licenses cannot be deleted.
+  auto del = c.Delete("/v1.0/groups/" + g);
+  EXPECT_EQ(del.status, 400) << del;
+  // A member that leaves loses the inherited license, and its seat.
+  EXPECT_EQ(c.Delete("/v1.0/groups/" + g + "/members/" + users[4] + "/$ref").status, 204);
+  until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until &&
+         Skus(c.Get("/v1.0/users/" + users[4]).json).count(sku))
+    std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(Skus(c.Get("/v1.0/users/" + users[4]).json).count(sku), 0u);
+  // The group's licenses removed: every inherited license goes, the direct
+  // ones stay; then the group can be deleted.
+  ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/assignLicense", remove).status, 202);
+  WaitProcessed(c, g);
+  for (size_t i = 1; i < users.size(); ++i)
+    EXPECT_EQ(Skus(c.Get("/v1.0/users/" + users[i]).json).count(sku), 0u) << i;
+  EXPECT_EQ(c.Delete("/v1.0/groups/" + g).status, 204);
+}
+
+}  // namespace
