@@ -3,6 +3,7 @@
 // background processing of `serve` doing the licensing.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -268,6 +269,129 @@ TEST(ApiGroups, GroupLicensesReachMembersAndCountViolationsPastCapacity) {
   for (size_t i = 1; i < users.size(); ++i)
     EXPECT_EQ(Skus(c.Get("/v1.0/users/" + users[i]).json).count(sku), 0u) << i;
   EXPECT_EQ(c.Delete("/v1.0/groups/" + g).status, 204);
+}
+
+}  // namespace
+
+namespace {
+
+int64_t Consumed(lt::Client& c, const std::string& sku) {
+  auto r = c.Get("/v1.0/subscribedSkus");
+  if (r.status != 200) ADD_FAILURE() << r;
+  for (const auto& p : r.json["value"])
+    if (p["skuId"] == sku) return p["consumedUnits"];
+  return -1;
+}
+
+int64_t Holders(lt::Client& c, const std::string& sku) {
+  int64_t n = 0;
+  auto r = c.Get("/v1.0/users?$top=999");  // named: the loop reads into it
+  for (const auto& u : r.json["value"]) n += Skus(u).count(sku);
+  return n;
+}
+
+// R16, R17 under concurrency: direct assignments and removals, member adds
+// and removals, and group license adds and removals on one pool with few
+// seats, at once. consumedUnits always equals the users holding the SKU
+// (each once) and never passes the seats bought.
+TEST(ApiGroups, AStormOfDirectAndGroupChangesNeverOverAssignsAPool) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("storm");
+  auto c = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  lt::Buy(c, sku, 6, lt::AddCard(c));
+  std::vector<std::string> users;
+  for (int i = 0; i < 14; ++i)
+    users.push_back(lt::CreateUser(c, org.domain, "s" + std::to_string(i)));
+  std::string g1 = CreateGroup(c, "Storm one"), g2 = CreateGroup(c, "Storm two");
+  for (int i = 0; i < 14; i += 2)
+    c.Post("/v1.0/groups/" + g2 + "/members/$ref", {{"@odata.id", Ref(srv, users[i])}});
+  Json add{{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
+           {"removeLicenses", Json::array()}};
+  Json remove{{"addLicenses", Json::array()}, {"removeLicenses", {sku}}};
+  ASSERT_EQ(c.Post("/v1.0/groups/" + g1 + "/assignLicense", add).status, 202);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> over{0};
+  std::vector<std::thread> ts;
+  ts.emplace_back([&] {  // direct
+    auto cl = srv.NewClient(org.token);
+    for (int i = 0; !stop; ++i) {
+      const auto& u = users[static_cast<size_t>(i) % users.size()];
+      cl.Post("/v1.0/users/" + u + "/assignLicense", i % 3 == 2 ? remove : add);
+    }
+  });
+  ts.emplace_back([&] {  // members of g1
+    auto cl = srv.NewClient(org.token);
+    for (int i = 0; !stop; ++i) {
+      const auto& u = users[static_cast<size_t>(i * 5) % users.size()];
+      if (i % 2)
+        cl.Delete("/v1.0/groups/" + g1 + "/members/" + u + "/$ref");
+      else
+        cl.Post("/v1.0/groups/" + g1 + "/members/$ref", {{"@odata.id", Ref(srv, u)}});
+    }
+  });
+  ts.emplace_back([&] {  // g2's license on and off
+    auto cl = srv.NewClient(org.token);
+    for (int i = 0; !stop; ++i) {
+      cl.Post("/v1.0/groups/" + g2 + "/assignLicense", i % 2 ? remove : add);
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  ts.emplace_back([&] {  // the invariant, while it all runs
+    auto cl = srv.NewClient(org.token);
+    while (!stop) {
+      if (Consumed(cl, sku) > 6) ++over;
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  std::this_thread::sleep_for(2500ms);
+  stop = true;
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(over.load(), 0);
+  // Both groups give the license at the end; once processed, every seat
+  // counts one holder.
+  c.Post("/v1.0/groups/" + g2 + "/assignLicense", add);
+  WaitProcessed(c, g1);
+  WaitProcessed(c, g2);
+  std::this_thread::sleep_for(300ms);  // member runs queued last
+  int64_t consumed = Consumed(c, sku);
+  EXPECT_LE(consumed, 6);
+  EXPECT_EQ(consumed, Holders(c, sku));
+  EXPECT_EQ(consumed, 6);  // 14 users want it from some source: every seat is taken
+}
+
+// R19: a group change acknowledged with 202 is processed even when the
+// server is killed right after; the next server processes it once.
+TEST(ApiGroups, AKilledServerProcessesAnAcknowledgedGroupChangeOnceAfterRestart) {
+  lt::ServerProcess first;
+  auto org = first.SignUp("killed");
+  auto c = first.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  lt::Buy(c, sku, 30, lt::AddCard(c));
+  std::string g = CreateGroup(c, "Everyone");
+  Json binds = Json::array();
+  for (int i = 0; i < 40; ++i) {
+    binds.push_back(Ref(first, lt::CreateUser(c, org.domain, "k" + std::to_string(i))));
+    if (binds.size() == 20) {
+      ASSERT_EQ(c.Patch("/v1.0/groups/" + g, {{"members@odata.bind", binds}}).status, 204);
+      binds = Json::array();
+    }
+  }
+  auto r = c.Post("/v1.0/groups/" + g + "/assignLicense",
+                  {{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
+                   {"removeLicenses", Json::array()}});
+  ASSERT_EQ(r.status, 202) << r;
+  first.Kill();
+
+  lt::ServerProcess second({.dbPath = first.dbPath()});
+  auto c2 = second.NewClient(org.token);
+  Json done = WaitProcessed(c2, g);
+  EXPECT_EQ(done["licenseProcessingState"]["state"], "ProcessingComplete");
+  EXPECT_EQ(Consumed(c2, sku), 30);
+  EXPECT_EQ(Holders(c2, sku), 30);
+  auto errs = c2.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors");
+  EXPECT_EQ(errs.json["value"].size(), 10u);
 }
 
 }  // namespace
