@@ -533,18 +533,23 @@ Status ProcessGroupLicensing(Context& ctx, const WorkItem& item) {
     if (g && !only_user)
       tx.SetGroupProcessingState(tenant, *group, GroupProcessingState::kComplete);
     // R18: one summary entry per run, as Entra's "Finish applying group
-    // based license to users".
-    Audit(tx, ctx, std::nullopt, tenant, "group.assignLicense", "group", group->str(), "",
-          nlohmann::json{{"scope", only_user ? "member" : "group"},
-                         {"userId", only_user ? only_user->str() : std::string()},
-                         {"assigned", applied.assigned},
-                         {"sourcesAdded", applied.sourcesAdded},
-                         {"unchanged", applied.unchanged},
-                         {"failed", applied.failed + applied.countViolationsLate},
-                         {"removed", static_cast<int64_t>(removals.size())},
-                         {"seatsFreed", freed},
-                         {"usageLocationsSet", applied.usageLocationsSet}}
-              .dump());
+    // based license to users" (a member's run that changed nothing, in a
+    // group without licenses, has nothing to report).
+    const bool changed = applied.assigned + applied.sourcesAdded + applied.failed +
+                             applied.countViolationsLate + static_cast<int64_t>(removals.size()) >
+                         0;
+    if (!only_user || changed)
+      Audit(tx, ctx, std::nullopt, tenant, "group.assignLicense", "group", group->str(), "",
+            nlohmann::json{{"scope", only_user ? "member" : "group"},
+                           {"userId", only_user ? only_user->str() : std::string()},
+                           {"assigned", applied.assigned},
+                           {"sourcesAdded", applied.sourcesAdded},
+                           {"unchanged", applied.unchanged},
+                           {"failed", applied.failed + applied.countViolationsLate},
+                           {"removed", static_cast<int64_t>(removals.size())},
+                           {"seatsFreed", freed},
+                           {"usageLocationsSet", applied.usageLocationsSet}}
+                .dump());
     if (freed > 0) requeued = RequeueGroupsWithLicenseErrors(tx, ctx, tenant, *group);
     return Ok();
   }));

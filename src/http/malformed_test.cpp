@@ -2,6 +2,9 @@
 // code (and field), never a 5xx, and change nothing in the database.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "support/server.h"
@@ -68,6 +71,11 @@ std::vector<Case> Cases() {
       {"POST", "/api/v1/signup"},
       {"POST", "/api/v1/auth/token"},
       {"POST", "/api/v1/auth/session"},
+      {"POST", "/v1.0/groups"},
+      {"PATCH", "/v1.0/groups/{group}"},
+      {"POST", "/v1.0/groups/{group}/members/$ref"},
+      {"POST", "/v1.0/groups/{group}/assignLicense"},
+      {"POST", "/api/v1/groups/{group}/licensePreview"},
   };
   for (const auto& [m, p] : body_routes) {
     v.push_back({"truncated " + m + " " + p, m, p, "{\"a\":", 400, "InvalidJson", ""});
@@ -457,6 +465,68 @@ std::vector<Case> Cases() {
   v.push_back({"session unknown field", "POST", "/api/v1/auth/session",
                R"({"userPrincipalName":"a@b.test","password":"x","remember":true})", 400,
                "UnknownField", "remember"});
+  // Groups (issue 16): each a clear 4xx, nothing written ({group} is
+  // "Existing", with {user} as its member).
+  const std::string kNewGroup = R"("mailNickname":"n","mailEnabled":false,"securityEnabled":true)";
+  const std::string kUnknown = "00000000-0000-7000-8000-00000000abcd";
+  v.push_back({"group name taken", "POST", "/v1.0/groups",
+               R"({"displayName":"existing",)" + kNewGroup + "}", 400, "", ""});
+  v.push_back({"group name of 257", "POST", "/v1.0/groups",
+               R"({"displayName":")" + std::string(257, 'g') + R"(",)" + kNewGroup + "}", 400, "",
+               ""});
+  v.push_back({"group name empty", "POST", "/v1.0/groups",
+               R"({"displayName":"",)" + kNewGroup + "}", 400, "", ""});
+  v.push_back(
+      {"group mailEnabled", "POST", "/v1.0/groups",
+       R"({"displayName":"M","mailNickname":"m","mailEnabled":true,"securityEnabled":true})", 400,
+       "", ""});
+  v.push_back({"group unified", "POST", "/v1.0/groups",
+               R"({"displayName":"U","groupTypes":["Unified"],)" + kNewGroup + "}", 400, "", ""});
+  v.push_back({"group unknown field", "POST", "/v1.0/groups",
+               R"({"displayName":"F","visibility":"Public",)" + kNewGroup + "}", 400, "", ""});
+  v.push_back({"group bind of a users URL", "POST", "/v1.0/groups",
+               R"({"displayName":"B","members@odata.bind":["http://x/v1.0/users/{user}"],)" +
+                   kNewGroup + "}",
+               400, "", ""});
+  v.push_back({"group bind of an unknown user", "POST", "/v1.0/groups",
+               R"({"displayName":"B","members@odata.bind":["http://x/v1.0/directoryObjects/)" +
+                   kUnknown + R"("],)" + kNewGroup + "}",
+               404, "", ""});
+  std::string binds;
+  for (int i = 0; i < 21; ++i)
+    binds += std::string(i ? "," : "") + R"("http://x/v1.0/directoryObjects/{user}")";
+  v.push_back({"21 binds", "PATCH", "/v1.0/groups/{group}",
+               R"({"members@odata.bind":[)" + binds + "]}", 400, "", ""});
+  v.push_back({"a member again", "POST", "/v1.0/groups/{group}/members/$ref",
+               R"({"@odata.id":"http://x/v1.0/directoryObjects/{user}"})", 400, "", ""});
+  v.push_back({"member ref not a directoryObjects URL", "POST", "/v1.0/groups/{group}/members/$ref",
+               R"({"@odata.id":"{user}"})", 400, "", ""});
+  v.push_back(
+      {"member ref missing", "POST", "/v1.0/groups/{group}/members/$ref", "{}", 400, "", ""});
+  v.push_back({"unknown group", "GET", "/v1.0/groups/" + kUnknown, std::nullopt, 404, "", ""});
+  v.push_back({"group id not a GUID", "GET", "/v1.0/groups/nope", std::nullopt, 400, "", ""});
+  v.push_back({"delete a member that is none", "DELETE",
+               "/v1.0/groups/{group}/members/" + kUnknown + "/$ref", std::nullopt, 404, "", ""});
+  v.push_back({"group license of an unknown SKU", "POST", "/v1.0/groups/{group}/assignLicense",
+               R"({"addLicenses":[{"skuId":")" + kUnknown + R"("}],"removeLicenses":[]})", 400, "",
+               ""});
+  v.push_back({"group license with an unknown plan", "POST", "/v1.0/groups/{group}/assignLicense",
+               R"({"addLicenses":[{"skuId":"{sku}","disabledPlans":[")" + kUnknown +
+                   R"("]}],"removeLicenses":[]})",
+               400, "", ""});
+  v.push_back({"group license removal of one it does not give", "POST",
+               "/v1.0/groups/{group}/assignLicense",
+               R"({"addLicenses":[],"removeLicenses":["{sku}"]})", 400, "", ""});
+  v.push_back({"group license on an unknown group", "POST",
+               "/v1.0/groups/" + kUnknown + "/assignLicense",
+               R"({"addLicenses":[{"skuId":"{sku}"}],"removeLicenses":[]})", 404, "", ""});
+  v.push_back({"groups $filter on mail", "GET", "/v1.0/groups?$filter=mail eq 'x'", std::nullopt,
+               400, "", ""});
+  v.push_back({"groups $top=0", "GET", "/v1.0/groups?$top=0", std::nullopt, 400, "", ""});
+  v.push_back(
+      {"groups bad $skiptoken", "GET", "/v1.0/groups?$skiptoken=zz", std::nullopt, 400, "", ""});
+  v.push_back(
+      {"groups $select unknown", "GET", "/v1.0/groups?$select=owners", std::nullopt, 400, "", ""});
   return v;
 }
 
@@ -479,6 +549,21 @@ TEST(ApiMalformed, EveryMalformedRequestIsA4xxAndChangesNothing) {
       {"{me}", c.Get("/v1.0/me").json["id"]},
       {"{invoice}", c.Get("/api/v1/invoices").json["value"][0]["id"]},
   };
+  {
+    const int64_t items = lt::TableCounts(srv.dbPath())["work_items"];
+    auto g = c.Post("/v1.0/groups",
+                    {{"displayName", "Existing"},
+                     {"mailNickname", "existing"},
+                     {"mailEnabled", false},
+                     {"securityEnabled", true},
+                     {"members@odata.bind", {"http://x/v1.0/directoryObjects/" + vars["{user}"]}}});
+    ASSERT_EQ(g.status, 201) << g;
+    vars["{group}"] = g.json["id"];
+    // The member's licensing item runs in the background: let it finish
+    // before the counts are taken.
+    for (int i = 0; i < 100 && lt::TableCounts(srv.dbPath())["work_items"] > items; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   auto cases = Cases();
   ASSERT_GE(cases.size(), 100u);
 
