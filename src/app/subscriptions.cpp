@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/auth.h"
+#include "app/groups.h"
 #include "app/idempotency.h"
 #include "app/licensing.h"
 #include "domain/lifecycle.h"
@@ -289,8 +290,10 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
 
   std::optional<SubscriptionView> out;
   bool lost_race = false;  // refused under the writer: certainly not applied
+  bool requeued = false;
   Status st = ctx.store.Write([&](Tx& tx) -> Status {
     lost_race = false;
+    requeued = false;
     tx.LockSubscription(actor.tenantId, id);
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur) return Error::NotFound("The subscription " + id.str());
@@ -337,9 +340,13 @@ Result<SubscriptionView> ChangeSubscription(Context& ctx, const Actor& actor, co
           cur->id.str(), SubJson(before).dump(), SubJson(*cur).dump());
     if (idem)
       FinishKey(tx, actor.tenantId, *idem, KeyOutcome::kCompleted, "subscription", id.str(), now);
+    // More licenses: members of groups short of a seat get another turn.
+    if (change.quantity && delta > 0)
+      requeued = RequeueGroupsWithLicenseErrors(tx, ctx, actor.tenantId);
     LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
     return Ok();
   });
+  if (st.ok() && requeued) ctx.WorkEnqueued();
   if (!st.ok() && lost_race) {
     // Refused under the writer after the charge (only the lifecycle can move
     // a claimed subscription): the charge is given back, the claim released.
@@ -490,7 +497,9 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
                     "reactivate:" + id.str() + ":" + std::to_string(sub.statusChangedAt));
   if (!pay.ok) return Declined(pay.message);
   std::optional<SubscriptionView> out;
+  bool requeued = false;
   Status st = ctx.store.Write([&](Tx& tx) -> Status {
+    requeued = false;
     auto cur = tx.FindSubscription(actor.tenantId, id);
     if (!cur || cur->status != sub.status || cur->statusChangedAt != sub.statusChangedAt)
       return Error::Concurrent("ConcurrentChange", "The subscription changed meanwhile; retry.");
@@ -511,9 +520,12 @@ Result<SubscriptionView> ReactivateSubscription(Context& ctx, const Actor& actor
         pay.invoice ? now + 30 * kMsPerDay : now);
     Audit(tx, ctx, actor.userId, actor.tenantId, "subscription.reactivate", "subscription",
           cur->id.str(), SubJson(before).dump(), SubJson(*cur).dump());
+    // Its licenses count again: members of groups short of a seat get a turn.
+    requeued = RequeueGroupsWithLicenseErrors(tx, ctx, actor.tenantId);
     LD_ASSIGN_OR_RETURN(out, ViewOf(tx, actor.tenantId, id));
     return Ok();
   });
+  if (st.ok() && requeued) ctx.WorkEnqueued();
   if (!st.ok()) {
     // The charge is kept: if the write was applied after all (an error after
     // COMMIT) it paid for it; if not, the subscription is unchanged, so a

@@ -394,4 +394,37 @@ TEST(ApiGroups, AKilledServerProcessesAnAcknowledgedGroupChangeOnceAfterRestart)
   EXPECT_EQ(errs.json["value"].size(), 10u);
 }
 
+// Seats added to a subscription (a quantity increase) reach the members a
+// group could not license for want of them.
+TEST(ApiGroups, AQuantityIncreaseLicensesTheMembersInCountViolation) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("groupqty");
+  auto c = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  Json order = lt::Buy(c, sku, 1, lt::AddCard(c));
+  std::string sub = order["lineItems"][0]["subscriptionId"];
+  std::string g = CreateGroup(c, "Two");
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(
+        c.Post("/v1.0/groups/" + g + "/members/$ref",
+               {{"@odata.id", Ref(srv, lt::CreateUser(c, org.domain, "q" + std::to_string(i)))}})
+            .status,
+        204);
+  ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/assignLicense",
+                   {{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
+                    {"removeLicenses", Json::array()}})
+                .status,
+            202);
+  WaitProcessed(c, g);
+  ASSERT_EQ(c.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors").json["value"].size(), 1u);
+  auto more = c.Patch("/api/v1/subscriptions/" + sub, {{"quantity", 2}});
+  ASSERT_EQ(more.status, 200) << more;
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until &&
+         !c.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors").json["value"].empty())
+    std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(c.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors").json["value"].empty());
+  EXPECT_EQ(Consumed(c, sku), 2);
+}
+
 }  // namespace
