@@ -461,6 +461,13 @@ Status ProcessGroupLicensing(Context& ctx, const WorkItem& item) {
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
     requeued = false;
     auto g = tx.FindGroup(tenant, *group);
+    if (g && only_user) {
+      // The group's row, as member changes and whole-group runs take it (a
+      // write of the state it has): a removal of this member committing
+      // meanwhile is either seen here or waits for this run.
+      tx.SetGroupProcessingState(tenant, *group, g->processingState);
+      g = tx.FindGroup(tenant, *group);
+    }
     // A member's run while the whole group's run is queued leaves the member
     // to that run, which takes the members oldest first (R17); running it now
     // would give the newest member a seat before older ones.

@@ -841,6 +841,8 @@ TEST(StoreGroups, MembersComeOldestFirstOnceEachAndTheirChangesAreQueued) {
                  for (const auto& u : users) tx.InsertUser(u);
                  tx.InsertGroup(g);
                  tx.InsertGroup(h);
+                 // g gives a license (its members' changes are queued), h none.
+                 tx.SetGroupLicenses(t.id, g.id, {{kSku, {}}}, 50);
                  // Added in reverse id order: seq follows the adds, not the ids.
                  for (int i = 4; i >= 0; --i)
                    EXPECT_EQ(tx.AddGroupMember(t.id, g.id, users[i].id, 100 + i),
@@ -887,6 +889,9 @@ TEST(StoreGroups, MembersComeOldestFirstOnceEachAndTheirChangesAreQueued) {
          EXPECT_TRUE(tx.ListMemberOf(t.id, late).empty());
          EXPECT_FALSE(tx.IsGroupMember(t.id, h.id, late));
          EXPECT_FALSE(tx.FindWork(app::kGroupLicensingWork, t.id, app::MemberWorkKey(h.id, late)));
+         // A member of a group without licenses has nothing to process.
+         EXPECT_FALSE(
+             tx.FindWork(app::kGroupLicensingWork, t.id, app::MemberWorkKey(h.id, users[2].id)));
          auto item =
              tx.FindWork(app::kGroupLicensingWork, t.id, app::MemberWorkKey(g.id, users[1].id));
          EXPECT_TRUE(item.has_value());

@@ -293,25 +293,54 @@ app::Tx::MemberAdded SqlTx::AddGroupMember(const Guid& tenant, const Guid& group
     "INSERT INTO group_members (tenant_id, group_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, "
     "?)",
     tenant, group, user, now, seq);
-  // R19: the change and its processing item commit together.
-  EnqueueWork(app::WorkItem{.kind = app::kGroupLicensingWork,
-                            .tenantId = tenant,
-                            .key = app::MemberWorkKey(group, user),
-                            .dueAt = now,
-                            .createdAt = now});
+  // R19: the change and its processing item commit together. A group that
+  // gives no license has nothing to process for a new member (its licenses,
+  // when they come, queue the whole group); checked after the group's row
+  // is held, so a license change committing meanwhile is seen.
+  bool licensed = false;
+  {
+    auto r = Q(c_, "SELECT 1 FROM group_licenses WHERE tenant_id = ? AND group_id = ? LIMIT 1",
+               tenant, group);
+    licensed = r->Next();
+    while (r->Next()) {
+    }
+  }
+  if (licensed)
+    EnqueueWork(app::WorkItem{.kind = app::kGroupLicensingWork,
+                              .tenantId = tenant,
+                              .key = app::MemberWorkKey(group, user),
+                              .dueAt = now,
+                              .createdAt = now});
   return MemberAdded::kAdded;
 }
 
 bool SqlTx::RemoveGroupMember(const Guid& tenant, const Guid& group, const Guid& user,
                               Instant now) {
+  // The group's row first, as adds and whole-group runs take it, so a run
+  // giving this member a source either commits before (its source is seen
+  // below) or reads the members after this removal.
+  X(c_, "UPDATE groups SET next_member_seq = next_member_seq WHERE tenant_id = ? AND id = ?",
+    tenant, group);
   if (X(c_, "DELETE FROM group_members WHERE tenant_id = ? AND group_id = ? AND user_id = ?",
         tenant, group, user) == 0)
     return false;
-  EnqueueWork(app::WorkItem{.kind = app::kGroupLicensingWork,
-                            .tenantId = tenant,
-                            .key = app::MemberWorkKey(group, user),
-                            .dueAt = now,
-                            .createdAt = now});
+  // Only a member holding sources from the group has anything to undo.
+  bool sourced = false;
+  {
+    auto r = Q(c_,
+               "SELECT 1 FROM license_sources WHERE tenant_id = ? AND user_id = ? AND source_id = "
+               "? LIMIT 1",
+               tenant, user, group);
+    sourced = r->Next();
+    while (r->Next()) {
+    }
+  }
+  if (sourced)
+    EnqueueWork(app::WorkItem{.kind = app::kGroupLicensingWork,
+                              .tenantId = tenant,
+                              .key = app::MemberWorkKey(group, user),
+                              .dueAt = now,
+                              .createdAt = now});
   return true;
 }
 
