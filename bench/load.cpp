@@ -70,6 +70,11 @@ httplib::Result WireClient::Post(const std::string& path, const httplib::Headers
   return Send("POST", path, headers, &body, contentType);
 }
 
+httplib::Result WireClient::Patch(const std::string& path, const httplib::Headers& headers,
+                                  const std::string& body, const std::string& contentType) {
+  return Send("PATCH", path, headers, &body, contentType);
+}
+
 httplib::Result WireClient::Send(const std::string& method, const std::string& path,
                                  const httplib::Headers& headers, const std::string* body,
                                  const std::string& contentType) {

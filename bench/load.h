@@ -67,6 +67,8 @@ class WireClient {
   httplib::Result Get(const std::string& path, const httplib::Headers& headers = {});
   httplib::Result Post(const std::string& path, const httplib::Headers& headers,
                        const std::string& body, const std::string& contentType);
+  httplib::Result Patch(const std::string& path, const httplib::Headers& headers,
+                        const std::string& body, const std::string& contentType);
 
  private:
   httplib::Result Send(const std::string& method, const std::string& path,

@@ -502,9 +502,16 @@ Status ProcessGroupLicensing(Context& ctx, const WorkItem& item) {
     {
       // Holders of this group's sources who are no longer members.
       std::map<Guid, PlanMember> leavers;
-      for (auto& us : tx.ListGroupSources(tenant, *group)) {
+      std::vector<UserLicenseSource> given;
+      if (only_user) {
+        // One member's run reads that user's sources only, not the group's.
+        for (auto& src : tx.ListLicenseSources(tenant, *only_user))
+          if (src.groupId == *group) given.push_back({*only_user, std::move(src)});
+      } else {
+        given = tx.ListGroupSources(tenant, *group);
+      }
+      for (auto& us : given) {
         if (members.count(us.userId)) continue;
-        if (only_user && us.userId != *only_user) continue;
         auto& pm = leavers[us.userId];
         pm.userId = us.userId;
         pm.sources.push_back(us.source);

