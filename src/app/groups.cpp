@@ -58,36 +58,10 @@ Result<std::vector<GroupLicense>> NextLicenses(const Context& ctx,
                                                const std::vector<GroupLicense>& current,
                                                const std::vector<LicenseAdd>& add,
                                                const std::vector<Guid>& remove) {
-  if (add.empty() && remove.empty())
-    return Bad("EmptyRequest", "addLicenses and removeLicenses are both empty.", "addLicenses");
-  if (add.size() + remove.size() > 100)
-    return Bad("TooManyLicenses", "At most 100 licenses can change in one call.", "addLicenses");
-  std::set<Guid> seen;
-  for (size_t i = 0; i < add.size(); ++i) {
-    const Sku* sku = ctx.catalog.FindSku(add[i].skuId);
-    std::string target = "addLicenses[" + std::to_string(i) + "]";
-    if (!sku)
-      return Bad(
-          "UnknownSku",
-          "License " + add[i].skuId.str() + " does not correspond to a valid company License.",
-          target + ".skuId");
-    if (!seen.insert(add[i].skuId).second)
-      return Bad("DuplicateSku", "SKU " + add[i].skuId.str() + " appears twice.", target);
-    for (const auto& plan : add[i].disabledPlans) {
-      bool known = std::any_of(sku->servicePlans.begin(), sku->servicePlans.end(),
-                               [&](const ServicePlan& p) { return p.id == plan; });
-      if (!known)
-        return Bad("InvalidDisabledPlan",
-                   "Service plan " + plan.str() + " is not part of " + sku->partNumber + ".",
-                   target + ".disabledPlans");
-    }
-  }
+  LD_TRY(ValidateLicenseChange(ctx.catalog, add, remove));
   std::vector<GroupLicense> next = current;
   for (size_t i = 0; i < remove.size(); ++i) {
     std::string target = "removeLicenses[" + std::to_string(i) + "]";
-    if (!seen.insert(remove[i]).second)
-      return Bad("DuplicateSku",
-                 "SKU " + remove[i].str() + " is both added and removed, or listed twice.", target);
     auto it = std::find_if(next.begin(), next.end(),
                            [&](const GroupLicense& l) { return l.skuId == remove[i]; });
     if (it == next.end())
@@ -111,6 +85,27 @@ Result<std::vector<GroupLicense>> NextLicenses(const Context& ctx,
   std::sort(next.begin(), next.end(),
             [](const GroupLicense& a, const GroupLicense& b) { return a.skuId < b.skuId; });
   return next;
+}
+
+// The license sources of `users`, 1,000 users a query (bounded parameters).
+std::vector<UserLicenseSource> SourcesOf(Tx& tx, const Guid& tenant,
+                                         const std::vector<Guid>& users) {
+  std::vector<UserLicenseSource> out;
+  for (size_t from = 0; from < users.size(); from += 1000) {
+    std::vector<Guid> part(
+        users.begin() + static_cast<std::ptrdiff_t>(from),
+        users.begin() + static_cast<std::ptrdiff_t>(std::min(users.size(), from + 1000)));
+    for (auto& us : tx.ListLicenseSourcesOf(tenant, part)) out.push_back(std::move(us));
+  }
+  return out;
+}
+
+// A user the actor may read: itself, or anyone with kReadDirectory (404 for
+// one outside the organization).
+Result<User> ReadableUser(Tx& tx, const Actor& actor, const std::string& id_or_upn) {
+  LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, id_or_upn));
+  if (u.id != actor.userId) LD_TRY(Require(actor, Permission::kReadDirectory));
+  return u;
 }
 
 // The snapshot a plan is made from: the group's members (or the one
@@ -144,14 +139,7 @@ Snapshot ReadSnapshot(Tx& tx, const Guid& tenant, const Guid& group,
   ids.reserve(members.size());
   for (const auto& m : members) ids.push_back(m.userId);
   std::map<Guid, std::vector<LicenseSource>> by_user;
-  // A page of sources per 1,000 users keeps each query's parameters bounded.
-  for (size_t from = 0; from < ids.size(); from += 1000) {
-    std::vector<Guid> part(
-        ids.begin() + static_cast<std::ptrdiff_t>(from),
-        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), from + 1000)));
-    for (auto& us : tx.ListLicenseSourcesOf(tenant, part))
-      by_user[us.userId].push_back(std::move(us.source));
-  }
+  for (auto& us : SourcesOf(tx, tenant, ids)) by_user[us.userId].push_back(std::move(us.source));
   for (const auto& m : members) {
     auto u = tx.FindUser(tenant, m.userId);
     if (!u) continue;
@@ -370,11 +358,11 @@ MemberPage ToMemberPage(Tx& tx, const Guid& tenant, std::vector<User> users, int
   }
   std::vector<Guid> ids;
   for (const auto& u : users) ids.push_back(u.id);
-  auto assignments = tx.ListAssignmentsOf(tenant, ids);
+  std::map<Guid, std::vector<LicenseAssignment>> by_user;
+  for (auto& a : tx.ListAssignmentsOf(tenant, ids)) by_user[a.userId].push_back(std::move(a));
   for (auto& u : users) {
     UserWithLicenses w{std::move(u), {}, {}};
-    for (const auto& a : assignments)
-      if (a.userId == w.user.id) w.licenses.push_back(a);
+    if (auto it = by_user.find(w.user.id); it != by_user.end()) w.licenses = std::move(it->second);
     out.users.push_back(std::move(w));
   }
   return out;
@@ -414,8 +402,7 @@ Result<std::vector<Group>> ListMemberOf(Context& ctx, const Actor& actor,
                                         const std::string& id_or_upn) {
   std::vector<Group> out;
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
-    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, id_or_upn));
-    if (u.id != actor.userId) LD_TRY(Require(actor, Permission::kReadDirectory));
+    LD_ASSIGN_OR_RETURN(User u, ReadableUser(tx, actor, id_or_upn));
     out = tx.ListMemberOf(actor.tenantId, u.id);
     return Ok();
   }));
@@ -599,8 +586,7 @@ Result<std::vector<LicenseSource>> LicenseAssignmentStates(Context& ctx, const A
                                                            const std::string& id_or_upn) {
   std::vector<LicenseSource> out;
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
-    LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, id_or_upn));
-    if (u.id != actor.userId) LD_TRY(Require(actor, Permission::kReadDirectory));
+    LD_ASSIGN_OR_RETURN(User u, ReadableUser(tx, actor, id_or_upn));
     out = tx.ListLicenseSources(actor.tenantId, u.id);
     return Ok();
   }));
@@ -613,13 +599,8 @@ Result<std::map<Guid, std::vector<LicenseSource>>> LicenseAssignmentStatesOf(
   if (users.empty()) return out;
   bool all = Allows(actor.roles, Permission::kReadDirectory);
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
-    for (size_t from = 0; from < users.size(); from += 1000) {
-      std::vector<Guid> part(
-          users.begin() + static_cast<std::ptrdiff_t>(from),
-          users.begin() + static_cast<std::ptrdiff_t>(std::min(users.size(), from + 1000)));
-      for (auto& us : tx.ListLicenseSourcesOf(actor.tenantId, part))
-        if (all || us.userId == actor.userId) out[us.userId].push_back(std::move(us.source));
-    }
+    for (auto& us : SourcesOf(tx, actor.tenantId, users))
+      if (all || us.userId == actor.userId) out[us.userId].push_back(std::move(us.source));
     return Ok();
   }));
   return out;

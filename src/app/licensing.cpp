@@ -62,18 +62,16 @@ Result<SubscribedSku> GetSubscribedSku(Context& ctx, const Actor& actor, const G
   return *out;
 }
 
-Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const std::string& key,
-                                       const std::vector<LicenseAdd>& add,
-                                       const std::vector<Guid>& remove) {
-  LD_TRY(Require(actor, Permission::kManageLicenses));
+Result<std::set<Guid>> ValidateLicenseChange(const Catalog& catalog,
+                                             const std::vector<LicenseAdd>& add,
+                                             const std::vector<Guid>& remove) {
   if (add.empty() && remove.empty())
     return Bad("EmptyRequest", "addLicenses and removeLicenses are both empty.", "addLicenses");
   if (add.size() + remove.size() > 100)
     return Bad("TooManyLicenses", "At most 100 licenses can change in one call.", "addLicenses");
-  // Validate against the catalog before touching storage.
   std::set<Guid> seen;
   for (size_t i = 0; i < add.size(); ++i) {
-    const Sku* sku = ctx.catalog.FindSku(add[i].skuId);
+    const Sku* sku = catalog.FindSku(add[i].skuId);
     std::string target = "addLicenses[" + std::to_string(i) + "]";
     if (!sku)
       return Bad("UnknownSku",
@@ -97,6 +95,15 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
       return Bad("DuplicateSku",
                  "SKU " + remove[i].str() + " is both added and removed, or listed twice.",
                  "removeLicenses[" + std::to_string(i) + "]");
+
+  return seen;
+}
+
+Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const std::string& key,
+                                       const std::vector<LicenseAdd>& add,
+                                       const std::vector<Guid>& remove) {
+  LD_TRY(Require(actor, Permission::kManageLicenses));
+  LD_ASSIGN_OR_RETURN(const std::set<Guid> seen, ValidateLicenseChange(ctx.catalog, add, remove));
 
   UserWithLicenses out;
   Instant now = ctx.Now();

@@ -1,6 +1,7 @@
 // Licenses: the pools (Graph subscribedSkus) and assignment (R6, R7, R8, R11).
 #pragma once
 
+#include <set>
 #include <vector>
 
 #include "app/context.h"
@@ -28,6 +29,15 @@ struct LicenseAdd {
   Guid skuId;
   std::vector<Guid> disabledPlans;
 };
+
+// The checks Graph's assignLicense body gets before any storage, for a user
+// or a group: not empty, at most 100 changes, every added SKU in the catalog
+// and its disabled plans among its own, no SKU twice in the body (400:
+// EmptyRequest, TooManyLicenses, UnknownSku, InvalidDisabledPlan,
+// DuplicateSku). Returns the SKUs named, in order.
+Result<std::set<Guid>> ValidateLicenseChange(const Catalog& catalog,
+                                             const std::vector<LicenseAdd>& add,
+                                             const std::vector<Guid>& remove);
 
 // Graph assignLicense: removes, then adds, all or nothing (R7, R8). Adding a
 // SKU the user holds updates its disabled plans. Errors (400, Graph code

@@ -20,6 +20,7 @@
 #include "app/auth.h"
 #include "app/commerce.h"
 #include "app/context.h"
+#include "app/licensing.h"
 #include "domain/roles.h"
 #include "http/errors.h"
 #include "http/json_io.h"
@@ -152,5 +153,13 @@ std::string Base64UrlEncode(const std::string& bin);
 std::optional<std::string> Base64UrlDecode(const std::string& text);
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view s);
+
+// The body of Graph's assignLicense, for a user or a group (routes_graph.cpp):
+// {"addLicenses": [{"skuId", "disabledPlans"?}], "removeLicenses": [skuId]}.
+struct LicenseChange {
+  std::vector<app::LicenseAdd> add;
+  std::vector<Guid> remove;
+};
+Result<LicenseChange> ReadLicenseChange(const Json& body);
 
 }  // namespace ld::http

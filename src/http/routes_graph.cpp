@@ -380,11 +380,30 @@ Result<Reply> SubscribedSkuH(Call& c) {
 }
 
 Result<Reply> AssignLicenseH(Call& c) {
-  LD_ASSIGN_OR_RETURN(Fields f, Fields::Of(c.body));
+  LD_ASSIGN_OR_RETURN(LicenseChange body, ReadLicenseChange(c.body));
+  LD_ASSIGN_OR_RETURN(app::UserWithLicenses u,
+                      app::AssignLicense(c.ctx, c.actor(), c.Param(0), body.add, body.remove));
+  c.metrics.CountLicenses("assign", static_cast<int64_t>(body.add.size()));
+  c.metrics.CountLicenses("remove", static_cast<int64_t>(body.remove.size()));
+  return UserReply(c, u, {});
+}
+
+Result<Reply> LicenseDetailsH(Call& c) {
+  LD_ASSIGN_OR_RETURN(auto ls, app::LicenseDetails(c.ctx, c.actor(), c.Param(0)));
+  Json value = Json::array();
+  for (const auto& a : ls) value.push_back(LicenseDetailJson(a, c.ctx.catalog));
+  return Reply::Ok({{"@odata.context", Context(c, "users('" + c.Param(0) + "')/licenseDetails")},
+                    {"value", value}});
+}
+
+}  // namespace
+
+Result<LicenseChange> ReadLicenseChange(const Json& json) {
+  LD_ASSIGN_OR_RETURN(Fields f, Fields::Of(json));
   LD_TRY(f.OnlyKnown({"addLicenses", "removeLicenses"}, true));
   LD_ASSIGN_OR_RETURN(auto adds, f.Array("addLicenses", 100));
   LD_ASSIGN_OR_RETURN(auto removes, f.Array("removeLicenses", 100));
-  std::vector<app::LicenseAdd> add;
+  LicenseChange out;
   for (size_t i = 0; i < adds.size(); ++i) {
     LD_ASSIGN_OR_RETURN(Fields a, Fields::Of(*adds[i], fmt::format("addLicenses[{}].", i)));
     LD_TRY(a.OnlyKnown({"skuId", "disabledPlans"}, true));
@@ -399,29 +418,14 @@ Result<Reply> AssignLicenseH(Call& c) {
         la.disabledPlans.push_back(g);
       }
     }
-    add.push_back(std::move(la));
+    out.add.push_back(std::move(la));
   }
-  std::vector<Guid> remove;
   for (size_t i = 0; i < removes.size(); ++i) {
     LD_ASSIGN_OR_RETURN(Guid g, GuidValue(*removes[i], fmt::format("removeLicenses[{}]", i)));
-    remove.push_back(g);
+    out.remove.push_back(g);
   }
-  LD_ASSIGN_OR_RETURN(app::UserWithLicenses u,
-                      app::AssignLicense(c.ctx, c.actor(), c.Param(0), add, remove));
-  c.metrics.CountLicenses("assign", static_cast<int64_t>(add.size()));
-  c.metrics.CountLicenses("remove", static_cast<int64_t>(remove.size()));
-  return UserReply(c, u, {});
+  return out;
 }
-
-Result<Reply> LicenseDetailsH(Call& c) {
-  LD_ASSIGN_OR_RETURN(auto ls, app::LicenseDetails(c.ctx, c.actor(), c.Param(0)));
-  Json value = Json::array();
-  for (const auto& a : ls) value.push_back(LicenseDetailJson(a, c.ctx.catalog));
-  return Reply::Ok({{"@odata.context", Context(c, "users('" + c.Param(0) + "')/licenseDetails")},
-                    {"value", value}});
-}
-
-}  // namespace
 
 std::vector<RouteInfo> GraphRoutes() {
   const std::vector<std::string> kSelect{"$select"};

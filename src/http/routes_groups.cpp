@@ -345,41 +345,11 @@ Result<Reply> MemberOfH(Call& c) {
   return Reply::Ok({{"@odata.context", GraphContext(c, "directoryObjects")}, {"value", value}});
 }
 
-Result<std::pair<std::vector<app::LicenseAdd>, std::vector<Guid>>> LicenseBody(const Call& c) {
-  LD_ASSIGN_OR_RETURN(Fields f, Fields::Of(c.body));
-  LD_TRY(f.OnlyKnown({"addLicenses", "removeLicenses"}, true));
-  LD_ASSIGN_OR_RETURN(auto adds, f.Array("addLicenses", 100));
-  LD_ASSIGN_OR_RETURN(auto removes, f.Array("removeLicenses", 100));
-  std::vector<app::LicenseAdd> add;
-  for (size_t i = 0; i < adds.size(); ++i) {
-    LD_ASSIGN_OR_RETURN(Fields a, Fields::Of(*adds[i], fmt::format("addLicenses[{}].", i)));
-    LD_TRY(a.OnlyKnown({"skuId", "disabledPlans"}, true));
-    app::LicenseAdd la;
-    LD_ASSIGN_OR_RETURN(la.skuId, a.GuidField("skuId"));
-    LD_ASSIGN_OR_RETURN(auto plans, a.OptArray("disabledPlans", 200));
-    if (plans) {
-      for (size_t k = 0; k < plans->size(); ++k) {
-        LD_ASSIGN_OR_RETURN(
-            Guid g,
-            GuidValue(*(*plans)[k], fmt::format("addLicenses[{}].disabledPlans[{}]", i, k)));
-        la.disabledPlans.push_back(g);
-      }
-    }
-    add.push_back(std::move(la));
-  }
-  std::vector<Guid> remove;
-  for (size_t i = 0; i < removes.size(); ++i) {
-    LD_ASSIGN_OR_RETURN(Guid g, GuidValue(*removes[i], fmt::format("removeLicenses[{}]", i)));
-    remove.push_back(g);
-  }
-  return std::make_pair(std::move(add), std::move(remove));
-}
-
 Result<Reply> AssignGroupLicenseH(Call& c) {
   LD_ASSIGN_OR_RETURN(Guid id, IdParam(c, 0));
-  LD_ASSIGN_OR_RETURN(auto body, LicenseBody(c));
+  LD_ASSIGN_OR_RETURN(LicenseChange body, ReadLicenseChange(c.body));
   LD_ASSIGN_OR_RETURN(app::GroupView v,
-                      app::AssignGroupLicense(c.ctx, c.actor(), id, body.first, body.second));
+                      app::AssignGroupLicense(c.ctx, c.actor(), id, body.add, body.remove));
   Json j = GroupJson(v);
   j["@odata.context"] = GraphContext(c, "groups/$entity");
   return Reply::Ok(j, 202);
@@ -387,9 +357,9 @@ Result<Reply> AssignGroupLicenseH(Call& c) {
 
 Result<Reply> PreviewH(Call& c) {
   LD_ASSIGN_OR_RETURN(Guid id, IdParam(c, 0));
-  LD_ASSIGN_OR_RETURN(auto body, LicenseBody(c));
+  LD_ASSIGN_OR_RETURN(LicenseChange body, ReadLicenseChange(c.body));
   LD_ASSIGN_OR_RETURN(app::LicensePreview p,
-                      app::PreviewGroupLicense(c.ctx, c.actor(), id, body.first, body.second));
+                      app::PreviewGroupLicense(c.ctx, c.actor(), id, body.add, body.remove));
   Json fail = Json::object();
   for (LicenseError e : {LicenseError::kCountViolation, LicenseError::kMutuallyExclusiveViolation,
                          LicenseError::kDependencyViolation,
