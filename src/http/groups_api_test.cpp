@@ -442,4 +442,37 @@ TEST(ApiGroups, AQuantityIncreaseLicensesTheMembersInCountViolation) {
   EXPECT_EQ(Consumed(c, sku), 2);
 }
 
+// R18: a processing run is audited once, as a summary with its counts.
+TEST(ApiGroups, AProcessingRunIsAuditedOnceWithItsCounts) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("groupaudit");
+  auto c = srv.NewClient(org.token);
+  std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  lt::Buy(c, sku, 2, lt::AddCard(c));
+  std::string g = CreateGroup(c, "Audited");
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(
+        c.Post("/v1.0/groups/" + g + "/members/$ref",
+               {{"@odata.id", Ref(srv, lt::CreateUser(c, org.domain, "a" + std::to_string(i)))}})
+            .status,
+        204);
+  ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/assignLicense",
+                   {{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
+                    {"removeLicenses", Json::array()}})
+                .status,
+            202);
+  WaitProcessed(c, g);
+  auto audit = c.Get("/api/v1/auditLogs?$top=100");
+  ASSERT_EQ(audit.status, 200) << audit;
+  int runs = 0;
+  for (const auto& e : audit.json["value"]) {
+    if (e["action"] != "group.assignLicense") continue;
+    ++runs;
+    EXPECT_EQ(e["targetId"], g);
+    EXPECT_EQ(e["after"]["assigned"], 2);
+    EXPECT_EQ(e["after"]["failed"], 1);
+  }
+  EXPECT_EQ(runs, 1);
+}
+
 }  // namespace
