@@ -398,14 +398,19 @@ Result<MemberPage> ListMembersWithLicenseErrors(Context& ctx, const Actor& actor
   return out;
 }
 
-Result<std::vector<Group>> ListMemberOf(Context& ctx, const Actor& actor,
-                                        const std::string& id_or_upn) {
-  std::vector<Group> out;
+Result<MemberOfPage> ListMemberOf(Context& ctx, const Actor& actor, const std::string& id_or_upn,
+                                  std::optional<Guid> after, int limit) {
+  limit = std::clamp(limit, 1, 999);
+  MemberOfPage out;
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     LD_ASSIGN_OR_RETURN(User u, ReadableUser(tx, actor, id_or_upn));
-    out = tx.ListMemberOf(actor.tenantId, u.id);
+    out.groups = tx.ListMemberOf(actor.tenantId, u.id, after, limit + 1);
     return Ok();
   }));
+  if (out.groups.size() > static_cast<size_t>(limit)) {
+    out.groups.resize(static_cast<size_t>(limit));
+    out.nextAfter = out.groups.back().id;
+  }
   return out;
 }
 

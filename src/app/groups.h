@@ -82,9 +82,14 @@ Result<MemberPage> ListGroupMembers(Context& ctx, const Actor& actor, const Guid
                                     std::optional<Guid> after, int limit);
 Result<MemberPage> ListMembersWithLicenseErrors(Context& ctx, const Actor& actor, const Guid& group,
                                                 std::optional<Guid> after, int limit);
-// Yourself, or anyone with kReadDirectory.
-Result<std::vector<Group>> ListMemberOf(Context& ctx, const Actor& actor,
-                                        const std::string& id_or_upn);
+struct MemberOfPage {
+  std::vector<Group> groups;
+  std::optional<Guid> nextAfter;
+};
+// Yourself, or anyone with kReadDirectory: the user's groups, keyset paged by
+// group id.
+Result<MemberOfPage> ListMemberOf(Context& ctx, const Actor& actor, const std::string& id_or_upn,
+                                  std::optional<Guid> after, int limit);
 
 // kManageLicenses. Replaces the group's licenses by `add` (new SKUs, or new
 // disabled plans of SKUs it gives) less `remove`, validated against the

@@ -333,7 +333,9 @@ class Tx {
   virtual std::vector<User> ListMembersWithLicenseErrors(const Guid& tenant, const Guid& group,
                                                          std::optional<Guid> after, int limit) = 0;
   // The groups a user is a member of, by id.
-  virtual std::vector<Group> ListMemberOf(const Guid& tenant, const Guid& user) = 0;
+  // The user's groups by id, after `after`, at most `limit`.
+  virtual std::vector<Group> ListMemberOf(const Guid& tenant, const Guid& user,
+                                          std::optional<Guid> after, int limit) = 0;
 
   // Replaces the group's licenses, sets its processing state to
   // QueuedForProcessing and enqueues the group's work item, due `now`, all in

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <thread>
 
 #include "cli/db_url.h"
 #include "support/pg_server.h"
@@ -55,14 +57,47 @@ TEST(Serve, DemoOrganizationIsReadyToUse) {
   int without_location = 0;
   for (const auto& u : users.json["value"]) without_location += u["usageLocation"].is_null();
   EXPECT_GT(without_location, 0);
+  // The plan (10 seats, a few assigned) and the add-on the groups use (3 seats).
   auto subs = c.Get("/api/v1/subscriptions");
-  ASSERT_EQ(subs.json["value"].size(), 1u);
-  EXPECT_EQ(subs.json["value"][0]["quantity"], 10);
-  EXPECT_EQ(subs.json["value"][0]["billingCycle"], "monthly");
-  EXPECT_EQ(subs.json["value"][0]["name"], "Business Standard");
+  ASSERT_EQ(subs.json["value"].size(), 2u) << subs.body;
+  std::map<std::string, Json> by_name;
+  for (const auto& s : subs.json["value"]) by_name[s["name"].get<std::string>()] = s;
+  ASSERT_TRUE(by_name.count("Business Standard")) << subs.body;
+  EXPECT_EQ(by_name["Business Standard"]["quantity"], 10);
+  EXPECT_EQ(by_name["Business Standard"]["billingCycle"], "monthly");
+  ASSERT_TRUE(by_name.count("Audio Conferencing")) << subs.body;
+  EXPECT_EQ(by_name["Audio Conferencing"]["quantity"], 3);
   auto skus = c.Get("/v1.0/subscribedSkus");
+  EXPECT_EQ(skus.json["value"][0]["skuPartNumber"], "BUSINESS_STANDARD");
   EXPECT_GT(skus.json["value"][0]["consumedUnits"].get<int>(), 0);
   EXPECT_LT(skus.json["value"][0]["consumedUnits"].get<int>(), 10);
+
+  // Three groups; once processed, "Conference organizers" has two members
+  // short of a seat (CountViolation) and its pool is full, not over.
+  auto groups = c.Get("/v1.0/groups?$count=true");
+  ASSERT_EQ(groups.status, 200) << groups.body;
+  EXPECT_EQ(groups.json["@odata.count"], 3);
+  std::string organizers;
+  for (const auto& g : groups.json["value"])
+    if (g["displayName"] == "Conference organizers") organizers = g["id"];
+  ASSERT_FALSE(organizers.empty()) << groups.body;
+  Json errors;
+  for (int i = 0; i < 500; ++i) {
+    auto g = c.Get("/v1.0/groups/" + organizers);
+    if (g.json["licenseProcessingState"]["state"] == "ProcessingComplete") {
+      errors = c.Get("/v1.0/groups/" + organizers + "/membersWithLicenseErrors").json;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(errors.contains("value")) << "the demo's groups were not processed";
+  EXPECT_EQ(errors["value"].size(), 2u) << errors.dump();
+  auto audio = c.Get("/v1.0/subscribedSkus");
+  for (const auto& s : audio.json["value"]) {
+    if (s["skuPartNumber"] == "AUDIO_CONFERENCING") {
+      EXPECT_EQ(s["consumedUnits"], 3);
+    }
+  }
   auto pms = c.Get("/api/v1/paymentMethods");
   ASSERT_EQ(pms.json["value"].size(), 1u);
   EXPECT_EQ(pms.json["value"][0]["last4"], "4242");
@@ -74,7 +109,7 @@ TEST(Serve, DemoOrganizationIsReadyToUse) {
   EXPECT_EQ(srv.Stop(), 0);
   lt::ServerProcess again({.demo = true, .dbPath = db});
   auto c2 = again.NewClient(again.Token("admin@contoso.licensedesk.test", "Demo-Password-1"));
-  EXPECT_EQ(c2.Get("/api/v1/subscriptions").json["value"].size(), 1u);
+  EXPECT_EQ(c2.Get("/api/v1/subscriptions").json["value"].size(), 2u);
 }
 
 TEST(Serve, DemoInTheGermanyCloud) {

@@ -4,6 +4,7 @@
 
 #include "app/commerce.h"
 #include "app/directory.h"
+#include "app/groups.h"
 #include "app/licensing.h"
 #include "app/signup.h"
 
@@ -49,6 +50,72 @@ Error Step(const std::string& what, const Error& e) {
   return out;
 }
 
+std::string Bind(const Guid& user) {
+  return "https://graph.microsoft.com/v1.0/directoryObjects/" + user.str();
+}
+
+// Three groups, so the Groups pages show something at once: "Sales" gives the
+// plan the demo bought to users who already hold it directly (inherited and
+// direct at once, no seat taken twice); "Conference organizers" gives Audio
+// Conferencing, bought with 3 seats, to 5 of those users, so two of them end
+// in CountViolation; "All staff" has every user and no license. The members
+// are users who hold the plan already, so the demo's unlicensed users stay
+// unlicensed. The licenses are processed by `serve`'s background work.
+Status CreateGroups(app::Context& ctx, const app::Actor& admin, const Sku& plan, const Guid& card,
+                    const Guid& admin_id, const std::vector<Guid>& ids, std::ostream& out) {
+  // ids[0..4] were assigned the plan above (with the administrator).
+  std::vector<Guid> licensed{admin_id};
+  for (size_t i = 0; i < ids.size() && licensed.size() < 6; ++i) licensed.push_back(ids[i]);
+
+  auto make = [&](const char* name, const char* nick, const char* about,
+                  const std::vector<Guid>& members) -> Result<app::GroupView> {
+    app::NewGroup g;
+    g.displayName = name;
+    g.mailNickname = nick;
+    g.description = about;
+    auto created = app::CreateGroup(ctx, admin, g);
+    if (!created.ok()) return Step(std::string("create group ") + name, created.error());
+    for (const Guid& m : members)
+      if (auto a = app::AddGroupMember(ctx, admin, created->group.id, Bind(m)); !a.ok())
+        return Step(std::string("add a member to ") + name, a.error());
+    return created;
+  };
+
+  const std::vector<Guid> sales_members(licensed.begin() + 1, licensed.begin() + 5);
+  auto sales = make("Sales", "sales", "Sales and account managers", sales_members);
+  if (!sales.ok()) return sales.error();
+  if (auto a = app::AssignGroupLicense(ctx, admin, sales->group.id, {{plan.id, {}}}, {}); !a.ok())
+    return Step("assign Sales its license", a.error());
+
+  const Sku* audio = nullptr;
+  for (const Sku* s : ctx.catalog.OffersFor(ctx.config.cloud))
+    if (s->isAddOn && s->partNumber == "AUDIO_CONFERENCING") audio = s;
+  const std::vector<Guid> organizers(licensed.begin() + 1, licensed.end());
+  auto conf = make("Conference organizers", "conference.organizers",
+                   "People who host meetings with dial-in", organizers);
+  if (!conf.ok()) return conf.error();
+  if (audio != nullptr) {
+    auto cart = app::CreateCart(ctx, admin, {{audio->id, 3, BillingCycle::kMonthly, false}});
+    if (!cart.ok()) return Step("create the add-on's cart", cart.error());
+    auto order = app::Checkout(ctx, admin, cart->cart.id, card, std::nullopt);
+    if (!order.ok()) return Step("buy the add-on", order.error());
+    auto a = app::AssignGroupLicense(ctx, admin, conf->group.id, {{audio->id, {}}}, {});
+    if (!a.ok()) return Step("assign Conference organizers its license", a.error());
+    out << "bought 3 monthly licenses of " << audio->name << " for " << organizers.size()
+        << " conference organizers (two will be short of a seat)\n";
+  }
+
+  std::vector<Guid> everyone{admin_id};
+  everyone.insert(everyone.end(), ids.begin(), ids.end());
+  auto all = make("All staff", "all.staff", "Everyone at Contoso", {});
+  if (!all.ok()) return all.error();
+  for (const Guid& m : everyone)
+    if (auto a = app::AddGroupMember(ctx, admin, all->group.id, Bind(m)); !a.ok())
+      return Step("add a member to All staff", a.error());
+  out << "created 3 groups: Sales, Conference organizers, All staff\n";
+  return Ok();
+}
+
 }  // namespace
 
 bool DemoExists(app::Context& ctx) {
@@ -82,6 +149,7 @@ Result<DemoResult> CreateDemo(app::Context& ctx, std::ostream& out) {
   app::Actor admin{signed_up->tenantId, signed_up->adminId, {Role::kGlobalAdmin}};
 
   std::vector<std::string> upns;
+  std::vector<Guid> ids;  // of the users with a usage location, in upns' order
   for (size_t i = 0; i < kNames.size(); ++i) {
     app::NewUser u;
     u.displayName = kNames[i];
@@ -91,7 +159,10 @@ Result<DemoResult> CreateDemo(app::Context& ctx, std::ostream& out) {
     if (i % 6 != 5) u.usageLocation = country;
     auto created = app::CreateUser(ctx, admin, u);
     if (!created.ok()) return Step("create user " + u.userPrincipalName, created.error());
-    if (u.usageLocation) upns.push_back(u.userPrincipalName);
+    if (u.usageLocation) {
+      upns.push_back(u.userPrincipalName);
+      ids.push_back(created->user.id);
+    }
     ++res.users;
   }
   out << "created " << res.users << " users\n";
@@ -134,6 +205,10 @@ Result<DemoResult> CreateDemo(app::Context& ctx, std::ostream& out) {
     ++res.assigned;
   }
   out << "assigned " << res.assigned << " " << sku->name << " licenses\n";
+
+  if (auto g = CreateGroups(ctx, admin, *sku, pm->id, signed_up->adminId, ids, out); !g.ok())
+    return g.error();
+  res.groups = 3;
   return res;
 }
 

@@ -2,7 +2,8 @@
 // "Contoso" (domain prefix contoso, country by cloud, invoice-eligible), its
 // Global Administrator admin@contoso.<deployment domain> with password
 // Demo-Password-1, 25 users, a saved Visa card, and 10 monthly licenses of the
-// catalog's second user plan bought through checkout, a few of them assigned.
+// catalog's second user plan bought through checkout, a few of them assigned;
+// three groups, one of them short of Audio Conferencing seats.
 #pragma once
 
 #include <ostream>
@@ -21,6 +22,7 @@ struct DemoResult {
   int users = 0;
   int assigned = 0;
   std::string skuName;
+  int groups = 0;
 };
 
 // True when the demo organization's domain is already taken.

@@ -184,6 +184,76 @@ TEST(ApiGroups, ListingPagesPastAThousandAndFilters) {
   EXPECT_TRUE(errors.json["value"].empty());
 }
 
+// Follows @odata.nextLink from `path`; every id once, and the number of pages.
+std::pair<std::set<std::string>, int> PageAll(lt::Client& c, std::string path) {
+  std::set<std::string> seen;
+  int pages = 0;
+  while (!path.empty()) {
+    auto r = c.Get(path);
+    if (r.status != 200) {
+      ADD_FAILURE() << r;
+      break;
+    }
+    for (const auto& v : r.json["value"]) EXPECT_TRUE(seen.insert(v["id"]).second) << v["id"];
+    ++pages;
+    path.clear();
+    if (r.json.contains("@odata.nextLink")) {
+      std::string next = r.json["@odata.nextLink"];
+      path = next.substr(next.find("/v1.0/"));
+    }
+  }
+  return {seen, pages};
+}
+
+TEST(ApiGroups, MembersAndMemberOfPagePastAThousand) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("memberpages");
+  auto c = srv.NewClient(org.token);
+  const int n = 1005;
+  // One group of 1,005 members (added 20 at a time by members@odata.bind)...
+  std::string big = CreateGroup(c, "Everyone");
+  std::set<std::string> users;
+  Json binds = Json::array();
+  for (int i = 0; i < n; ++i) {
+    std::string id = lt::CreateUser(c, org.domain, "p" + std::to_string(i));
+    users.insert(id);
+    binds.push_back(std::string("https://graph.microsoft.com/v1.0/directoryObjects/") + id);
+    if (binds.size() == 20 || i == n - 1) {
+      auto r = c.Patch("/v1.0/groups/" + big, {{"members@odata.bind", binds}});
+      ASSERT_EQ(r.status, 204) << r;
+      binds = Json::array();
+    }
+  }
+  // ...and one user in 1,005 groups.
+  const std::string joiner = *users.begin();
+  std::set<std::string> groups{big};
+  for (int i = 1; i < n; ++i) {
+    auto r =
+        c.Post("/v1.0/groups",
+               {{"displayName", "Team " + std::to_string(i)},
+                {"mailNickname", "t" + std::to_string(i)},
+                {"mailEnabled", false},
+                {"securityEnabled", true},
+                {"members@odata.bind",
+                 {std::string("https://graph.microsoft.com/v1.0/directoryObjects/") + joiner}}});
+    ASSERT_EQ(r.status, 201) << r;
+    groups.insert(r.json["id"].get<std::string>());
+  }
+
+  auto [members, member_pages] = PageAll(c, "/v1.0/groups/" + big + "/members");
+  EXPECT_EQ(members, users);
+  EXPECT_GE(member_pages, 2);
+  auto [of, of_pages] = PageAll(c, "/v1.0/users/" + joiner + "/memberOf?$top=500");
+  EXPECT_EQ(of, groups);
+  EXPECT_EQ(of_pages, 3);
+  // A member's memberOf is the one group; a foreign token sees nothing.
+  auto [one, one_pages] = PageAll(c, "/v1.0/users/" + *users.rbegin() + "/memberOf");
+  EXPECT_EQ(one, std::set<std::string>{big});
+  auto other = srv.NewClient(srv.SignUp("memberpages2").token);
+  EXPECT_EQ(other.Get("/v1.0/users/" + joiner + "/memberOf").status, 404);
+  EXPECT_EQ(c.Get("/v1.0/users/" + joiner + "/memberOf?$skiptoken=nope").status, 400);
+}
+
 TEST(ApiGroups, GroupLicensesReachMembersAndCountViolationsPastCapacity) {
   lt::ServerProcess srv;
   auto org = srv.SignUp("grouplic");

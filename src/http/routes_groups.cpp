@@ -334,15 +334,22 @@ Result<Reply> RemoveMemberH(Call& c) {
 }
 
 Result<Reply> MemberOfH(Call& c) {
-  LD_ASSIGN_OR_RETURN(auto groups, app::ListMemberOf(c.ctx, c.actor(), c.Param(0)));
+  LD_ASSIGN_OR_RETURN(int64_t top, od::ParseTop(c.req.Param("$top")));
+  LD_ASSIGN_OR_RETURN(auto after, Skip(c));
+  LD_ASSIGN_OR_RETURN(
+      auto page, app::ListMemberOf(c.ctx, c.actor(), c.Param(0), after, static_cast<int>(top)));
   Json value = Json::array();
-  for (auto& g : groups) {
+  for (auto& g : page.groups) {
     Json j = GroupJson({g, {}});
     j.erase("assignedLicenses");
     j["@odata.type"] = "#microsoft.graph.group";
     value.push_back(std::move(j));
   }
-  return Reply::Ok({{"@odata.context", GraphContext(c, "directoryObjects")}, {"value", value}});
+  Json out = {{"@odata.context", GraphContext(c, "directoryObjects")}, {"value", value}};
+  if (page.nextAfter)
+    out["@odata.nextLink"] = NextLink(c, "/v1.0/users/" + PercentEncode(c.Param(0)) + "/memberOf",
+                                      *page.nextAfter, {"$top"});
+  return Reply::Ok(out);
 }
 
 Result<Reply> AssignGroupLicenseH(Call& c) {
@@ -470,8 +477,10 @@ std::vector<RouteInfo> GroupRoutes() {
        .handler = AssignGroupLicenseH},
       {.method = "GET",
        .path = "/v1.0/users/{id}/memberOf",
-       .summary = "The groups a user is a member of (yourself, or anyone with directory read).",
+       .summary = "The groups a user is a member of (yourself, or anyone with directory read), "
+                  "paged.",
        .response = {200, "GroupList"},
+       .queryParams = kPaging,
        .handler = MemberOfH},
       {.method = "POST",
        .path = "/v1.0/users/{id}/reprocessLicenseAssignment",

@@ -84,7 +84,8 @@ class SqlTx final : public app::Tx {
                                                       int limit) override;
   std::vector<User> ListMembersWithLicenseErrors(const Guid& tenant, const Guid& group,
                                                  std::optional<Guid> after, int limit) override;
-  std::vector<Group> ListMemberOf(const Guid& tenant, const Guid& user) override;
+  std::vector<Group> ListMemberOf(const Guid& tenant, const Guid& user, std::optional<Guid> after,
+                                  int limit) override;
   void SetGroupLicenses(const Guid& tenant, const Guid& group,
                         const std::vector<GroupLicense>& licenses, Instant now) override;
   std::vector<GroupLicense> ListGroupLicenses(const Guid& tenant, const Guid& group) override;

@@ -765,7 +765,7 @@ TEST(StoreGroups, AGroupWithLicensesOrTheirSourcesIsNotDeleted) {
                  EXPECT_EQ(tx.ApplySourceRemoval(t.id, g.id, removal), 1);
                  EXPECT_EQ(tx.DeleteGroup(t.id, g.id), app::Tx::GroupDeleted::kDeleted);
                  EXPECT_EQ(tx.DeleteGroup(t.id, g.id), app::Tx::GroupDeleted::kNotFound);
-                 EXPECT_TRUE(tx.ListMemberOf(t.id, u.id).empty());
+                 EXPECT_TRUE(tx.ListMemberOf(t.id, u.id, std::nullopt, 10).empty());
                  EXPECT_EQ(tx.GetPool(t.id, kSku).consumed, 0);
                  return Ok();
                }).ok());
@@ -884,9 +884,17 @@ TEST(StoreGroups, MembersComeOldestFirstOnceEachAndTheirChangesAreQueued) {
            for (const auto& u : first) got.push_back(u.id);
            EXPECT_EQ(got, ids);  // by user id, each once
          }
-         auto of = tx.ListMemberOf(t.id, users[2].id);
+         auto of = tx.ListMemberOf(t.id, users[2].id, std::nullopt, 10);
          EXPECT_EQ(of.size(), 2u);
-         EXPECT_TRUE(tx.ListMemberOf(t.id, late).empty());
+         auto page1 = tx.ListMemberOf(t.id, users[2].id, std::nullopt, 1);
+         EXPECT_EQ(page1.size(), 1u);
+         auto page2 = tx.ListMemberOf(t.id, users[2].id, of.at(0).id, 10);
+         EXPECT_EQ(page2.size(), 1u);
+         if (page1.size() == 1 && page2.size() == 1) {
+           EXPECT_EQ(page1[0].id, of[0].id);
+           EXPECT_EQ(page2[0].id, of[1].id);
+         }
+         EXPECT_TRUE(tx.ListMemberOf(t.id, late, std::nullopt, 10).empty());
          EXPECT_FALSE(tx.IsGroupMember(t.id, h.id, late));
          EXPECT_FALSE(tx.FindWork(app::kGroupLicensingWork, t.id, app::MemberWorkKey(h.id, late)));
          // A member of a group without licenses has nothing to process.

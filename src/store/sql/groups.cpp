@@ -398,12 +398,21 @@ std::vector<User> SqlTx::ListMembersWithLicenseErrors(const Guid& tenant, const 
   return out;
 }
 
-std::vector<Group> SqlTx::ListMemberOf(const Guid& tenant, const Guid& user) {
-  auto r = Q(c_,
-             std::string("SELECT ") + kGroupCols +
-                 " FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = "
-                 "m.group_id WHERE m.tenant_id = ? AND m.user_id = ? ORDER BY g.id",
-             tenant, user);
+std::vector<Group> SqlTx::ListMemberOf(const Guid& tenant, const Guid& user,
+                                       std::optional<Guid> after, int limit) {
+  Binder b;
+  b.Id(tenant);
+  b.Id(user);
+  std::string sql = std::string("SELECT ") + kGroupCols +
+                    " FROM group_members m JOIN groups g ON g.tenant_id = m.tenant_id AND g.id = "
+                    "m.group_id WHERE m.tenant_id = ? AND m.user_id = ?";
+  if (after) {
+    sql += " AND m.group_id > ?";
+    b.Id(*after);
+  }
+  sql += " ORDER BY m.group_id LIMIT ?";
+  b.Int(limit);
+  auto r = c_.Query(sql, b.params());
   std::vector<Group> out;
   while (r->Next()) out.push_back(ReadGroup(*r));
   return out;
