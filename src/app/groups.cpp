@@ -476,7 +476,10 @@ Status ProcessGroupLicensing(Context& ctx, const WorkItem& item) {
     std::sort(skus.begin(), skus.end());
     // Lock the pools in one order (as AssignLicense does), so concurrent
     // processing and direct assignments cannot deadlock.
-    for (const auto& s : skus) tx.LockPool(tenant, s);
+    // With the pools of what they conflict with or depend on (PoolsToLock):
+    // a direct assignment that would conflict with this run waits for it.
+    for (const auto& s : PoolsToLock(ctx.catalog, {skus.begin(), skus.end()}))
+      tx.LockPool(tenant, s);
     Snapshot snap = ReadSnapshot(tx, tenant, *group, only_user, skus);
 
     // Sources this group no longer gives: of members for dropped SKUs, and

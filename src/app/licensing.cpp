@@ -99,6 +99,56 @@ Result<std::set<Guid>> ValidateLicenseChange(const Catalog& catalog,
   return seen;
 }
 
+namespace {
+
+std::string PartOf(const Catalog& cat, const Guid& id) {
+  const Sku* s = cat.FindSku(id);
+  return s ? s->partNumber : id.str();
+}
+
+// The refusals of CheckLicenseChange, in the words of group processing's
+// errors (the same names as licenseAssignmentStates' `error`).
+Error RuleRefusal(const Catalog& cat, const LicenseRuleViolation& v, const User& u) {
+  const std::string sku = PartOf(cat, v.skuId);
+  switch (v.error) {
+    case LicenseError::kMutuallyExclusiveViolation:
+      return Error::Invalid("MutuallyExclusiveViolation",
+                            "License " + sku + " cannot be assigned together with " +
+                                PartOf(cat, v.other.value_or(Guid{})) +
+                                ", which the user holds: they contain conflicting service plans. "
+                                "Move the user from one to the other instead.",
+                            "addLicenses");
+    case LicenseError::kProhibitedInUsageLocationViolation:
+      return Error::Invalid("ProhibitedInUsageLocationViolation",
+                            "License " + sku + " is not available in the user's usage location " +
+                                u.usageLocation.value_or("") + ".",
+                            "addLicenses");
+    case LicenseError::kDependencyViolation:
+      if (v.other)
+        return Error::Invalid("DependencyViolation",
+                              "License " + PartOf(cat, *v.other) +
+                                  " cannot be removed: the add-on " + sku +
+                                  " the user holds depends on it. Remove the add-on first.",
+                              "removeLicenses");
+      {
+        const Sku* s = cat.FindSku(v.skuId);
+        std::string need;
+        for (const Guid& p : s ? s->prerequisiteSkuIds : std::vector<Guid>{})
+          need += (need.empty() ? "" : ", ") + PartOf(cat, p);
+        return Error::Invalid(
+            "DependencyViolation",
+            "License " + sku + " is an add-on: the user must hold one of " + need + " first.",
+            "addLicenses");
+      }
+    default:
+      break;
+  }
+  return Error::Invalid("Other", "License " + sku + " cannot be assigned to this user.",
+                        "addLicenses");
+}
+
+}  // namespace
+
 Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const std::string& key,
                                        const std::vector<LicenseAdd>& add,
                                        const std::vector<Guid>& remove) {
@@ -112,9 +162,10 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
     bool freed = false;
     requeued = false;
     LD_ASSIGN_OR_RETURN(User u, ResolveUser(tx, actor.tenantId, key));
-    // Lock every touched pool in one order, so concurrent calls cannot deadlock.
-    std::vector<Guid> touched(seen.begin(), seen.end());
-    for (const auto& s : touched) tx.LockPool(actor.tenantId, s);
+    // Lock every touched pool, and those of the SKUs they conflict with or
+    // depend on, in one order: concurrent calls cannot deadlock, and a group
+    // run giving a conflicting SKU to this user waits (PoolsToLock).
+    for (const auto& s : PoolsToLock(ctx.catalog, seen)) tx.LockPool(actor.tenantId, s);
     auto held = tx.ListAssignments(actor.tenantId, u.id);
     auto holds = [&](const Guid& s) {
       return std::any_of(held.begin(), held.end(), [&](const auto& a) { return a.skuId == s; });
@@ -125,6 +176,25 @@ Result<UserWithLicenses> AssignLicense(Context& ctx, const Actor& actor, const s
       return std::any_of(sources.begin(), sources.end(),
                          [&](const LicenseSource& x) { return x.skuId == s && x.direct(); });
     };
+    // The catalog's rules on what the user holds after the change: a removed
+    // SKU stays held when a group gives it too.
+    {
+      std::set<Guid> before, after;
+      for (const auto& a : held) before.insert(a.skuId);
+      after = before;
+      for (const auto& s : remove) {
+        bool kept = std::any_of(sources.begin(), sources.end(), [&](const LicenseSource& x) {
+          return x.skuId == s && !x.direct() && x.Grants();
+        });
+        if (!kept) after.erase(s);
+      }
+      bool adds_new = false;
+      for (const auto& a : add) adds_new |= after.insert(a.skuId).second;
+      // Without a usage location a new license is refused below (R8) first.
+      if (u.usageLocation || !adds_new)
+        if (auto v = CheckLicenseChange(ctx.catalog, before, after, u.usageLocation.value_or("")))
+          return RuleRefusal(ctx.catalog, *v, u);
+    }
     for (const auto& s : remove) {
       auto it = std::find_if(held.begin(), held.end(), [&](const auto& a) { return a.skuId == s; });
       if (it == held.end())

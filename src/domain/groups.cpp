@@ -286,4 +286,47 @@ std::vector<SourceRemoval> PlanSourceRemoval(const Guid& group, const std::vecto
   return out;
 }
 
+std::optional<LicenseRuleViolation> CheckLicenseChange(const Catalog& catalog,
+                                                       const std::set<Guid>& before,
+                                                       const std::set<Guid>& after,
+                                                       std::string_view location) {
+  auto has_prerequisite = [&](const Sku& s, const std::set<Guid>& held) {
+    return std::any_of(s.prerequisiteSkuIds.begin(), s.prerequisiteSkuIds.end(),
+                       [&](const Guid& p) { return held.count(p) > 0; });
+  };
+  for (const Guid& id : after) {
+    const Sku* sku = catalog.FindSku(id);
+    if (sku == nullptr) continue;  // validated before (UnknownSku)
+    if (before.count(id)) {
+      // Held already: only an add-on that loses its base is refused.
+      if (sku->isAddOn && has_prerequisite(*sku, before) && !has_prerequisite(*sku, after)) {
+        std::optional<Guid> base;
+        for (const Guid& p : sku->prerequisiteSkuIds)
+          if (before.count(p) && !after.count(p)) base = p;
+        return LicenseRuleViolation{LicenseError::kDependencyViolation, id, base};
+      }
+      continue;
+    }
+    if (!sku->SoldIn(location))
+      return LicenseRuleViolation{LicenseError::kProhibitedInUsageLocationViolation, id, {}};
+    for (const Guid& other : after)
+      if (other != id && sku->ConflictsWith(other))
+        return LicenseRuleViolation{LicenseError::kMutuallyExclusiveViolation, id, other};
+    if (sku->isAddOn && !has_prerequisite(*sku, after))
+      return LicenseRuleViolation{LicenseError::kDependencyViolation, id, {}};
+  }
+  return std::nullopt;
+}
+
+std::vector<Guid> PoolsToLock(const Catalog& catalog, const std::set<Guid>& skus) {
+  std::set<Guid> out(skus.begin(), skus.end());
+  for (const Guid& id : skus) {
+    const Sku* sku = catalog.FindSku(id);
+    if (sku == nullptr) continue;
+    out.insert(sku->conflictsWith.begin(), sku->conflictsWith.end());
+    out.insert(sku->prerequisiteSkuIds.begin(), sku->prerequisiteSkuIds.end());
+  }
+  return {out.begin(), out.end()};
+}
+
 }  // namespace ld

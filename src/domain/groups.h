@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -181,5 +182,29 @@ struct SourceRemoval {
 };
 std::vector<SourceRemoval> PlanSourceRemoval(const Guid& group, const std::vector<Guid>& skus,
                                              const std::vector<PlanMember>& members);
+
+// The catalog's rules for a direct change of a user's licenses, the ones a
+// group's processing records as errors, here refusals: `before` and `after`
+// are the SKUs the user holds (from any source) before and after the change,
+// `location` the user's usage location. Each SKU `after` adds must be sold in
+// `location`, conflict with nothing else `after` holds, and (an add-on) have
+// one of its prerequisites in `after`; an add-on held before and after must
+// not lose its last prerequisite. The first violation, by skuId, or nullopt.
+struct LicenseRuleViolation {
+  LicenseError error = LicenseError::kNone;
+  Guid skuId;                 // the SKU added (or the add-on left without a base)
+  std::optional<Guid> other;  // the SKU it conflicts with, or the base removed
+};
+std::optional<LicenseRuleViolation> CheckLicenseChange(const Catalog& catalog,
+                                                       const std::set<Guid>& before,
+                                                       const std::set<Guid>& after,
+                                                       std::string_view location);
+
+// The pools a change of `skus` must lock, in one order (sorted): the SKUs,
+// what they conflict with and their prerequisites. Two writers whose changes
+// could break a rule together (a direct Business Basic and a group's Business
+// Standard for one user; a base plan removed while a group gives its add-on)
+// then share a pool lock and run one after the other on PostgreSQL.
+std::vector<Guid> PoolsToLock(const Catalog& catalog, const std::set<Guid>& skus);
 
 }  // namespace ld

@@ -474,3 +474,65 @@ TEST(GroupsRemoval, TheSeatIsFreedOnlyWhenNoSourceRemains) {
 
 }  // namespace
 }  // namespace ld
+
+namespace ld {
+namespace {
+
+// ---- the catalog's rules for direct changes ----
+
+std::optional<LicenseRuleViolation> Check(std::set<Guid> before, std::set<Guid> after,
+                                          const char* location = "US") {
+  return CheckLicenseChange(TestCatalog(), before, after, location);
+}
+
+TEST(GroupsDirectRules, AConflictingPlanIsRefusedAndAMoveBetweenThemIsNot) {
+  auto v = Check({G(kBasicId)}, {G(kBasicId), G(kPremiumId)});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->error, LicenseError::kMutuallyExclusiveViolation);
+  EXPECT_EQ(v->skuId, G(kPremiumId));
+  EXPECT_EQ(v->other, G(kBasicId));
+  // Basic removed and Premium added in one change: a move.
+  EXPECT_FALSE(Check({G(kBasicId)}, {G(kPremiumId)}));
+  EXPECT_FALSE(Check({G(kBasicId)}, {G(kBasicId), G(kSpareId)}));
+}
+
+TEST(GroupsDirectRules, AnAddOnNeedsItsBaseAndKeepsIt) {
+  auto alone = Check({}, {G(kAddOnId)});
+  ASSERT_TRUE(alone);
+  EXPECT_EQ(alone->error, LicenseError::kDependencyViolation);
+  EXPECT_FALSE(alone->other);
+  // With its base in the same change, or held already: fine.
+  EXPECT_FALSE(Check({}, {G(kBasicId), G(kAddOnId)}));
+  EXPECT_FALSE(Check({G(kBasicId)}, {G(kBasicId), G(kAddOnId)}));
+  // The base removed while the add-on stays: refused, naming the base.
+  auto orphan = Check({G(kBasicId), G(kAddOnId)}, {G(kAddOnId)});
+  ASSERT_TRUE(orphan);
+  EXPECT_EQ(orphan->error, LicenseError::kDependencyViolation);
+  EXPECT_EQ(orphan->skuId, G(kAddOnId));
+  EXPECT_EQ(orphan->other, G(kBasicId));
+  // Both removed together: fine. An add-on already without a base (an older
+  // state) does not block other changes.
+  EXPECT_FALSE(Check({G(kBasicId), G(kAddOnId)}, {}));
+  EXPECT_FALSE(Check({G(kAddOnId)}, {G(kAddOnId), G(kSpareId)}));
+}
+
+TEST(GroupsDirectRules, ASkuNotSoldInTheUsageLocationIsRefused) {
+  auto v = Check({G(kBasicId)}, {G(kBasicId), G(kPhoneId)}, "DE");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->error, LicenseError::kProhibitedInUsageLocationViolation);
+  EXPECT_EQ(v->skuId, G(kPhoneId));
+  EXPECT_FALSE(Check({G(kBasicId)}, {G(kBasicId), G(kPhoneId)}, "US"));
+  // Held already (the location changed since): kept.
+  EXPECT_FALSE(Check({G(kBasicId), G(kPhoneId)}, {G(kBasicId), G(kPhoneId)}, "DE"));
+}
+
+TEST(GroupsDirectRules, PoolsToLockCoverConflictsAndPrerequisitesSorted) {
+  auto locks = PoolsToLock(TestCatalog(), {G(kPremiumId)});
+  EXPECT_EQ(locks, (std::vector<Guid>{G(kBasicId), G(kPremiumId)}));
+  auto add_on = PoolsToLock(TestCatalog(), {G(kPhoneId), G(kSpareId)});
+  EXPECT_EQ(add_on, (std::vector<Guid>{G(kBasicId), G(kPhoneId), G(kSpareId)}));
+  EXPECT_TRUE(std::is_sorted(add_on.begin(), add_on.end()));
+}
+
+}  // namespace
+}  // namespace ld

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -252,6 +253,71 @@ TEST(ApiGroups, MembersAndMemberOfPagePastAThousand) {
   auto other = srv.NewClient(srv.SignUp("memberpages2").token);
   EXPECT_EQ(other.Get("/v1.0/users/" + joiner + "/memberOf").status, 404);
   EXPECT_EQ(c.Get("/v1.0/users/" + joiner + "/memberOf?$skiptoken=nope").status, 400);
+}
+
+// A direct assignLicense obeys the rules group processing records as errors:
+// conflicting plans, an add-on's base, where a SKU is sold. Each refusal
+// changes nothing.
+TEST(ApiGroups, DirectAssignmentsObeyTheCatalogsRules) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("directrules");
+  auto c = srv.NewClient(org.token);
+  std::string card = lt::AddCard(c);
+  std::string basic = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  std::string standard = lt::SkuIdOf(c, "BUSINESS_STANDARD");
+  std::string audio = lt::SkuIdOf(c, "AUDIO_CONFERENCING");
+  std::string phone = lt::SkuIdOf(c, "PHONE_SYSTEM");
+  lt::Buy(c, basic, 2, card);
+  lt::Buy(c, standard, 2, card);
+  lt::Buy(c, audio, 2, card);
+  lt::Buy(c, phone, 2, card);
+  std::string a = lt::CreateUser(c, org.domain, "rulesa", "US");
+  std::string de = lt::CreateUser(c, org.domain, "rulesde", "DE");
+  auto change = [&](const std::string& user, std::vector<std::string> add,
+                    std::vector<std::string> remove) {
+    Json adds = Json::array();
+    for (const auto& s : add) adds.push_back({{"skuId", s}, {"disabledPlans", Json::array()}});
+    return c.Post("/v1.0/users/" + user + "/assignLicense",
+                  {{"addLicenses", adds}, {"removeLicenses", remove}});
+  };
+  auto consumed = [&]() {
+    std::map<std::string, int> out;
+    auto r = c.Get("/v1.0/subscribedSkus");
+    for (const auto& s : r.json["value"]) out[s["skuId"]] = s["consumedUnits"];
+    return out;
+  };
+
+  auto alone = change(a, {audio}, {});
+  EXPECT_EQ(alone.status, 400) << alone;
+  EXPECT_EQ(AppCode(alone), "DependencyViolation") << alone;
+  ASSERT_EQ(change(a, {basic}, {}).status, 200);
+  auto before = consumed();
+  auto both = change(a, {standard}, {});
+  EXPECT_EQ(both.status, 400) << both;
+  EXPECT_EQ(AppCode(both), "MutuallyExclusiveViolation") << both;
+  EXPECT_NE(both.body.find("BUSINESS_BASIC"), std::string::npos) << both;
+  EXPECT_EQ(consumed(), before);
+  // A move between conflicting plans is one change, allowed.
+  auto move = change(a, {standard}, {basic});
+  ASSERT_EQ(move.status, 200) << move;
+  ASSERT_EQ(change(a, {audio}, {}).status, 200);
+  before = consumed();
+  auto orphan = change(a, {}, {standard});
+  EXPECT_EQ(orphan.status, 400) << orphan;
+  EXPECT_EQ(AppCode(orphan), "DependencyViolation") << orphan;
+  EXPECT_EQ(consumed(), before);
+  auto u = c.Get("/v1.0/users/" + a);
+  EXPECT_EQ(u.json["assignedLicenses"].size(), 2u) << u;
+  ASSERT_EQ(change(a, {}, {standard, audio}).status, 200);
+
+  // Phone System is sold in six countries, not in Germany.
+  ASSERT_EQ(change(de, {basic}, {}).status, 200);
+  before = consumed();
+  auto where = change(de, {phone}, {});
+  EXPECT_EQ(where.status, 400) << where;
+  EXPECT_EQ(AppCode(where), "ProhibitedInUsageLocationViolation") << where;
+  EXPECT_EQ(consumed(), before);
+  ASSERT_EQ(change(a, {basic, phone}, {}).status, 200);
 }
 
 TEST(ApiGroups, GroupLicensesReachMembersAndCountViolationsPastCapacity) {
