@@ -274,7 +274,7 @@ const deDE: Messages = {
   previewMembersAffected: 'Betroffene Mitglieder',
   previewWouldAssign: 'Zuzuweisende Lizenzen',
   previewWouldFail: 'Mitglieder, die sie nicht erhalten würden',
-  previewNeeded: 'Es werden {{quantity}} weitere Lizenzen von {{name}} benötigt ({{cost}} pro Monat), damit jedes Mitglied eine erhält.',
+  previewNeeded: 'Damit jedes Mitglied eine Lizenz erhält, werden noch benötigt: {{quantity}} × {{name}} ({{cost}} pro Monat).',
   removeGroupLicenseConfirm: '{{name}} aus {{group}} entfernen? Mitglieder, die sie nur über diese Gruppe haben, verlieren sie.',
   usersWithLicenseErrors: 'Benutzer mit Lizenzfehlern',
   noLicenseErrors: 'Kein Mitglied hat einen Lizenzfehler.',

@@ -284,7 +284,7 @@ const en = {
   previewMembersAffected: 'Members affected',
   previewWouldAssign: 'Licenses that would be assigned',
   previewWouldFail: 'Members who would not get it',
-  previewNeeded: '{{quantity}} more licenses of {{name}} are needed ({{cost}} a month) for every member to get one.',
+  previewNeeded: 'Licenses still needed so every member gets one: {{quantity}} of {{name}} ({{cost}} a month).',
   removeGroupLicenseConfirm: 'Remove {{name}} from {{group}}? Members who hold it only through this group lose it.',
   usersWithLicenseErrors: 'Users with license errors',
   noLicenseErrors: 'No member has a license error.',
