@@ -51,6 +51,7 @@ import { SubscriptionsPage } from './pages/Subscriptions';
 import { YourProducts } from './pages/YourProducts';
 import { Checkout } from './pages/Checkout';
 import { ActiveUsers } from './pages/ActiveUsers';
+import { GroupDetail, GroupsPage } from './pages/Groups';
 import { LicensesPage, LicenseDetail } from './pages/Licenses';
 import { BillsPayments } from './pages/BillsPayments';
 import { MyLicenses } from './pages/MyLicenses';
@@ -194,7 +195,7 @@ function SideNavContent({ onNavigate }: { onNavigate?: () => void }) {
   const { perms, config } = useSession();
   const loc = useLocation();
   const inBilling = /^\/(billing|licenses|checkout)/.test(loc.pathname);
-  const inUsers = loc.pathname.startsWith('/users');
+  const inUsers = /^\/(users|groups)/.test(loc.pathname);
   const [billingOpen, setBillingOpen] = useState(inBilling);
   const [usersOpen, setUsersOpen] = useState(inUsers);
   useEffect(() => {
@@ -224,6 +225,9 @@ function SideNavContent({ onNavigate }: { onNavigate?: () => void }) {
           <NavGroup label={t('users')} icon={<PeopleRegular aria-hidden />} open={usersOpen} onToggle={() => setUsersOpen((o) => !o)}>
             <NavItem to="/users" sub onNavigate={onNavigate}>
               {t('activeUsers')}
+            </NavItem>
+            <NavItem to="/groups" sub onNavigate={onNavigate}>
+              {t('groups')}
             </NavItem>
           </NavGroup>
         ) : null}
@@ -435,6 +439,8 @@ function SignedInApp() {
               {perms.readBilling ? <Route path="/billing/bills" element={<BillsPayments />} /> : null}
               {perms.canBuy ? <Route path="/checkout/:cartId" element={<Checkout />} /> : null}
               {perms.readDirectory ? <Route path="/users" element={<ActiveUsers />} /> : null}
+              {perms.readDirectory ? <Route path="/groups" element={<GroupsPage />} /> : null}
+              {perms.readDirectory ? <Route path="/groups/:id" element={<GroupDetail />} /> : null}
               {perms.readDirectory ? <Route path="/licenses" element={<LicensesPage />} /> : null}
               {perms.readDirectory ? <Route path="/licenses/:skuId" element={<LicenseDetail />} /> : null}
               <Route path="*" element={<NotFound />} />

@@ -1,6 +1,6 @@
 // Users → Active users: search (startswith(displayName,'…')), paging by
 // @odata.nextLink, add a user, and license changes for many selected users.
-import { Button, SearchBox, Toolbar, ToolbarButton, makeStyles } from '@fluentui/react-components';
+import { Button, Link, SearchBox, Toolbar, ToolbarButton, makeStyles } from '@fluentui/react-components';
 import { ArrowRepeatAllRegular, ArrowSyncRegular, KeyRegular, KeyResetRegular, PersonAddRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { useLocation } from 'react-router-dom';
 import { api, odataString, relativeLink, type GraphUser, type ListResponse, type Organization } from '../api';
 import { ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
 import { DataTable, keyedSelection, type RowSelection } from '../components/DataTable';
+import { UserLicensesDrawer } from '../components/UserLicenses';
 import { AddUserDialog, AssignDialog, MoveDialog, RemoveDialog } from '../components/LicenseDialogs';
 import { useErrorText } from '../errors';
 import { useFormat } from '../format';
@@ -65,6 +66,7 @@ export function ActiveUsers() {
     (loc.state as { addUser?: boolean } | null)?.addUser && perms.canManageUsers ? 'add' : null,
   );
   const [notice, setNotice] = useState<string | null>(null);
+  const [details, setDetails] = useState<GraphUser | null>(null);
   const [tick, setTick] = useState(0);
   const products = useLoad((signal) => loadProducts(signal, { subscriptions: false }), []);
   const org = useLoad((signal) => api.get<ListResponse<Organization>>('/v1.0/organization', { signal }).then((r) => r.value?.[0] ?? null), []);
@@ -192,7 +194,9 @@ export function ActiveUsers() {
             header: t('displayName'),
             cell: (u) => (
               <>
-                {u.displayName}
+                <Link as="button" onClick={() => setDetails(u)}>
+                  {u.displayName}
+                </Link>
                 {u.accountEnabled === false ? <span className={c.muted}> · {t('signInBlocked')}</span> : null}
               </>
             ),
@@ -209,6 +213,7 @@ export function ActiveUsers() {
         </div>
       ) : null}
 
+      {details ? <UserLicensesDrawer userId={details.id} name={details.displayName} onClose={() => setDetails(null)} /> : null}
       {dialog === 'add' ? (
         <AddUserDialog
           org={org.data ?? null}
