@@ -308,7 +308,12 @@ const deDE: Messages = {
     NotFound: 'Das Element wurde nicht gefunden. Möglicherweise wurde es gelöscht.',
     InternalError: 'Ein unerwarteter Fehler ist aufgetreten. Versuchen Sie es erneut; wenn er bleibt, wenden Sie sich an Ihren Administrator.',
     ServiceUnavailable: 'Der Dienst ist gerade nicht verfügbar. Versuchen Sie es später erneut.',
+    SsoFailed: 'Das einmalige Anmelden wurde nicht abgeschlossen. Versuchen Sie es erneut, oder wenden Sie sich an Ihren Administrator.',
+    SingleSignOnRequired: 'Ihre Organisation meldet sich mit einmaligem Anmelden an: Geben Sie Ihren Benutzernamen ein, und wählen Sie „Weiter“.',
   },
+  ssoRedirecting: 'Sie werden zur Anmeldeseite Ihrer Organisation weitergeleitet …',
+  ssoSignInFailed: 'Das einmalige Anmelden wurde nicht abgeschlossen. Versuchen Sie es erneut, oder wenden Sie sich an Ihren Administrator.',
+  usePasswordInstead: 'Stattdessen ein Kennwort verwenden',
 };
 
 export default deDE;

@@ -318,7 +318,12 @@ const en = {
     NotFound: 'The item was not found. It may have been deleted.',
     InternalError: 'An unexpected error occurred. Try again; if it persists, contact your administrator.',
     ServiceUnavailable: 'The service is not available right now. Try again later.',
+    SsoFailed: 'Single sign-on did not complete. Try again, or ask your administrator.',
+    SingleSignOnRequired: 'Your organization signs in with single sign-on: enter your user name and select Next.',
   },
+  ssoRedirecting: 'Taking you to your organization\'s sign-in page…',
+  ssoSignInFailed: 'Single sign-on did not complete. Try again, or ask your administrator.',
+  usePasswordInstead: 'Use a password instead',
 };
 
 export default en;

@@ -305,7 +305,12 @@ const zhCN: Messages = {
     NotFound: '找不到此项目。它可能已被删除。',
     InternalError: '发生意外错误。请重试；如果问题仍然存在，请联系你的管理员。',
     ServiceUnavailable: '服务当前不可用。请稍后重试。',
+    SsoFailed: '单一登录未完成。请重试，或联系管理员。',
+    SingleSignOnRequired: '你的组织使用单一登录：请输入用户名并选择“下一步”。',
   },
+  ssoRedirecting: '正在前往你的组织的登录页面…',
+  ssoSignInFailed: '单一登录未完成。请重试，或联系管理员。',
+  usePasswordInstead: '改用密码',
 };
 
 export default zhCN;

@@ -307,7 +307,12 @@ const zhTW: Messages = {
     NotFound: '找不到此項目。它可能已被刪除。',
     InternalError: '發生未預期的錯誤。請再試一次；若問題持續發生，請連絡您的系統管理員。',
     ServiceUnavailable: '服務目前無法使用。請稍後再試。',
+    SsoFailed: '單一登入未完成。請再試一次，或洽詢系統管理員。',
+    SingleSignOnRequired: '貴組織使用單一登入：請輸入使用者名稱並選取「下一步」。',
   },
+  ssoRedirecting: '正在前往貴組織的登入頁面…',
+  ssoSignInFailed: '單一登入未完成。請再試一次，或洽詢系統管理員。',
+  usePasswordInstead: '改用密碼',
 };
 
 export default zhTW;
