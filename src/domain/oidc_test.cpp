@@ -123,7 +123,7 @@ TEST(OidcIssuer, HttpsUnlessAllowed) {
 
 TEST(OidcPkce, S256MatchesRfc7636AppendixB) {
   EXPECT_EQ(PkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGjSstw-cM");
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 }
 
 TEST(OidcUpn, DomainInLowerCase) {
