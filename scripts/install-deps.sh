@@ -8,6 +8,7 @@ PACKAGES=(
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libsodium-dev libcli11-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcairo2-dev libpango1.0-dev
+  libcurl4-openssl-dev libcjose-dev libjansson-dev
   postgresql fonts-noto-cjk fonts-dejavu-core sqlite3 openssl
 )
 # Extra packages for optional targets (make fuzz: clang-14 libclang-rt-14-dev).

@@ -52,6 +52,7 @@ Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::s
 
   std::optional<User> user;
   RoleSet roles;
+  bool sso_enforced = false;
   auto at = upn.find('@');
   LD_TRY(ctx.store.Read([&](Tx& tx) -> Status {
     if (at == std::string::npos) return Ok();
@@ -59,6 +60,13 @@ Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::s
     if (!tenant) return Ok();
     user = tx.FindUserByUpn(*tenant, upn);
     if (user) roles = tx.ListRoles(*tenant, user->id);
+    // Single sign-on enforced: passwords stop working for everyone but the
+    // break-glass Global Administrator (docs/decisions.md).
+    if (user) {
+      auto sso = tx.FindSsoConfig(*tenant);
+      sso_enforced = sso && sso->enforced &&
+                     !(sso->breakGlassUserId == user->id && Has(roles, Role::kGlobalAdmin));
+    }
     return Ok();
   }));
   // Exactly one argon2id verification on every path (unknown, disabled and
@@ -75,7 +83,20 @@ Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::s
     return BadCredentials();
   }
   ctx.throttle->Success(upn, remote_address, now);
+  // Said only after the right password, so it tells nothing to a guesser.
+  if (sso_enforced)
+    return Error{ErrorKind::kForbidden,
+                 "SingleSignOnRequired",
+                 "This organization signs in with single sign-on; passwords are turned off.",
+                 {},
+                 nullptr};
+  return IssueSignIn(ctx, *user, roles, kind);
+}
 
+Result<IssuedToken> IssueSignIn(Context& ctx, const User& u, const RoleSet& roles,
+                                const std::string& kind) {
+  const Instant now = ctx.SecurityNow();
+  const User* user = &u;
   IssuedToken out;
   out.secret = RandomToken();
   TokenRecord rec;
@@ -92,8 +113,14 @@ Result<IssuedToken> SignIn(Context& ctx, const std::string& upn_in, const std::s
   rec.expiresAt = now + life;
   out.expiresInSeconds = life / 1000;
   out.actor = Actor{user->tenantId, user->id, roles};
+  // signInActivity in the same transaction as the token: no extra commit.
+  // Every sign-in is lastSignIn; a bearer token (scripts) is also
+  // lastNonInteractiveSignIn.
   LD_TRY(ctx.store.Write([&](Tx& tx) -> Status {
     tx.InsertToken(rec);
+    tx.RecordSignIn(user->tenantId, user->id, now, true, kSignInActivityIntervalMs);
+    if (rec.kind == "bearer")
+      tx.RecordSignIn(user->tenantId, user->id, now, false, kSignInActivityIntervalMs);
     return Ok();
   }));
   return out;

@@ -27,6 +27,17 @@ struct IssuedToken {
 Result<IssuedToken> SignIn(Context& ctx, const std::string& upn, const std::string& password,
                            const std::string& remote_address, const std::string& kind);
 
+// signInActivity is rewritten at most once a minute per user and kind: a
+// script signing in every second costs no extra write (docs/decisions.md).
+constexpr int64_t kSignInActivityIntervalMs = 60 * 1000;
+
+// Issues a token or session (`kind` as for SignIn) for a user already
+// authenticated by other means (single sign-on, app/sso.h) and records the
+// sign-in in signInActivity, in one write transaction. Precondition: the
+// user exists and is enabled.
+Result<IssuedToken> IssueSignIn(Context& ctx, const User& user, const RoleSet& roles,
+                                const std::string& kind);
+
 struct Authenticated {
   Actor actor;
   std::string kind;      // "bearer" | "session"

@@ -23,6 +23,9 @@ struct Config {
   // `serve --operator-token`: the deployment operator's bearer secret, for the
   // operator's acts (moving the test clock). Empty: no operator routes.
   std::string operatorToken;
+  // `serve --sso-allow-http`: single sign-on issuers may be http:// (tests
+  // and on-premises providers); otherwise https only (app/sso.h).
+  bool ssoAllowHttp = false;
   std::string sellerName = "licensedesk";
   std::string sellerAddress = "";
 };

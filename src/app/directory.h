@@ -17,6 +17,8 @@ struct UserWithLicenses {
   // licenseAssignmentStates (issue 16): one per (source, SKU); read only
   // when a caller asks for them ($select).
   std::vector<LicenseSource> sources;
+  // signInActivity (issue 17): read only when a caller asks ($select).
+  std::optional<SignInActivity> signInActivity;
 };
 
 struct NewUser {

@@ -51,6 +51,9 @@ struct UserFilter {
   std::optional<std::string> usageLocation;
   std::vector<Guid> hasSku;           // holds every one of these
   std::optional<bool> hasAnyLicense;  // false: holds none
+  // signInActivity/lastSignInDateTime within [from, to] (inclusive, real
+  // time); a user who never signed in matches neither bound.
+  std::optional<Instant> lastSignInFrom, lastSignInTo;
 };
 
 struct UserPageQuery {
@@ -115,6 +118,37 @@ struct TokenRecord {
   std::string csrfHash;
   Instant createdAt = 0;
   Instant expiresAt = 0;
+};
+
+// An organization's single sign-on (OpenID Connect) configuration, with what
+// was discovered at its issuer (app/sso.h).
+struct SsoConfig {
+  Guid tenantId;
+  std::string issuer;  // as the discovery document names it (compared to iss exactly)
+  std::string clientId;
+  std::string clientSecret;  // never leaves the server but to the token endpoint
+  bool enforced = false;
+  std::optional<Guid> breakGlassUserId;  // the one password sign-in `enforced` leaves
+  std::string authorizationEndpoint, tokenEndpoint, jwksUri;
+  std::string jwks;           // the JWK set (JSON text), as last fetched
+  Instant jwksFetchedAt = 0;  // real time
+  Instant updatedAt = 0;
+};
+
+// One authorization request under way (app/sso.h): single use, short-lived.
+struct OidcRequest {
+  std::string stateHash;  // hex SHA-256 of the state sent to the provider
+  Guid tenantId;
+  std::string nonce;
+  std::string codeVerifier;              // PKCE
+  Instant createdAt = 0, expiresAt = 0;  // real time
+};
+
+// Graph's signInActivity of one user (real time).
+struct SignInActivity {
+  Guid userId;
+  std::optional<Instant> lastSignIn;                // any interactive sign-in
+  std::optional<Instant> lastNonInteractiveSignIn;  // bearer tokens for scripts
 };
 
 struct AuditCursor {
@@ -525,6 +559,28 @@ class Tx {
   virtual std::optional<SignedIn> FindSignedIn(const std::string& token_hash) = 0;
   virtual void DeleteToken(const std::string& token_hash) = 0;
   virtual void DeleteUserTokens(const Guid& tenant, const Guid& user) = 0;
+
+  // Single sign-on (issue 17). Upsert writes every column of the row.
+  virtual std::optional<SsoConfig> FindSsoConfig(const Guid& tenant) = 0;
+  virtual void PutSsoConfig(const SsoConfig& c) = 0;
+  virtual void DeleteSsoConfig(const Guid& tenant) = 0;
+  // Writes only the cached JWKS and its fetch time.
+  virtual void UpdateSsoJwks(const Guid& tenant, const std::string& jwks, Instant fetched_at) = 0;
+  virtual void InsertOidcRequest(const OidcRequest& r) = 0;
+  // Deletes the request and returns it (single use): a second call with the
+  // same state finds nothing. Expired requests are returned too (the caller
+  // checks expiresAt) and deleted all the same.
+  virtual std::optional<OidcRequest> TakeOidcRequest(const std::string& state_hash) = 0;
+  // Deletes requests that expired before `before`; returns how many.
+  virtual int64_t PurgeOidcRequests(Instant before) = 0;
+
+  // signInActivity. Records a sign-in at `at` unless the stored time is
+  // within `min_interval_ms` of it (so repeated sign-ins write nothing
+  // new); `interactive` picks lastSignIn, else lastNonInteractiveSignIn.
+  virtual void RecordSignIn(const Guid& tenant, const Guid& user, Instant at, bool interactive,
+                            int64_t min_interval_ms) = 0;
+  virtual std::vector<SignInActivity> ListSignInActivity(const Guid& tenant,
+                                                         const std::vector<Guid>& users) = 0;
 
   // Settings and counters (deployment-wide key/value).
   virtual std::optional<std::string> GetSetting(const std::string& key) = 0;

@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
   s->add_option("--public-url", serve.publicUrl,
                 "The base of absolute links (https://admin.example.com); default from --listen")
       ->envname("LICENSEDESK_PUBLIC_URL");
+  s->add_flag("--sso-allow-http", serve.ssoAllowHttp,
+              "Accept http:// single sign-on issuers (tests, on-premises providers)")
+      ->envname("LICENSEDESK_SSO_ALLOW_HTTP");
   s->add_option("--trusted-proxy", serve.trustedProxies,
                 "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
                 "names the client")

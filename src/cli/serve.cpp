@@ -191,6 +191,7 @@ int RunServe(const ServeOptions& o) {
   cfg.signupEnabled = !o.noSignup;
   cfg.testClock = o.testClock;
   cfg.operatorToken = o.operatorToken;
+  cfg.ssoAllowHttp = o.ssoAllowHttp;
   Graph g;
   if (int rc = Open(o.common, cfg, g); rc != 0) return rc;
   app::Context& ctx = *g.ctx;

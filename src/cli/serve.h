@@ -26,6 +26,7 @@ struct ServeOptions {
   bool testClock = false;
   std::string operatorToken;   // the operator's bearer secret (moves the test clock)
   std::string publicUrl;       // absolute links (nextLink, Location); empty: from --listen
+  bool ssoAllowHttp = false;   // single sign-on issuers may be http:// (tests)
   std::string trustedProxies;  // peers whose X-Forwarded-For names the client
   std::string logFile;
   int workers = 64;               // handler threads

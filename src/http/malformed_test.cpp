@@ -76,6 +76,8 @@ std::vector<Case> Cases() {
       {"POST", "/v1.0/groups/{group}/members/$ref"},
       {"POST", "/v1.0/groups/{group}/assignLicense"},
       {"POST", "/api/v1/groups/{group}/licensePreview"},
+      {"PUT", "/api/v1/organization/sso"},
+      {"POST", "/api/v1/auth/oidc/start"},
   };
   for (const auto& [m, p] : body_routes) {
     v.push_back({"truncated " + m + " " + p, m, p, "{\"a\":", 400, "InvalidJson", ""});
@@ -465,6 +467,33 @@ std::vector<Case> Cases() {
   v.push_back({"session unknown field", "POST", "/api/v1/auth/session",
                R"({"userPrincipalName":"a@b.test","password":"x","remember":true})", 400,
                "UnknownField", "remember"});
+  // Single sign-on (issue 17): each a clear 4xx, nothing configured.
+  v.push_back({"sso issuer missing", "PUT", "/api/v1/organization/sso",
+               R"({"clientId":"c","clientSecret":"s"})", 400, "MissingField", "issuer"});
+  v.push_back({"sso issuer not https", "PUT", "/api/v1/organization/sso",
+               R"({"issuer":"http://idp.test","clientId":"c","clientSecret":"s"})", 400,
+               "InvalidIssuer", "issuer"});
+  v.push_back({"sso issuer not a URL", "PUT", "/api/v1/organization/sso",
+               R"({"issuer":"idp","clientId":"c","clientSecret":"s"})", 400, "InvalidIssuer",
+               "issuer"});
+  v.push_back(
+      {"sso enforced a string", "PUT", "/api/v1/organization/sso",
+       R"({"issuer":"https://idp.test","clientId":"c","clientSecret":"s","enforced":"yes"})", 400,
+       "InvalidType", "enforced"});
+  v.push_back({"sso unknown field", "PUT", "/api/v1/organization/sso",
+               R"({"issuer":"https://idp.test","clientId":"c","clientSecret":"s","x":1})", 400,
+               "UnknownField", "x"});
+  v.push_back(
+      {"sso break-glass not a guid", "PUT", "/api/v1/organization/sso",
+       R"({"issuer":"https://idp.test","clientId":"c","clientSecret":"s","breakGlassUserId":"x"})",
+       400, "", "breakGlassUserId"});
+  v.push_back({"sso secret empty", "PUT", "/api/v1/organization/sso",
+               R"({"issuer":"https://idp.test","clientId":"c","clientSecret":""})", 400,
+               "InvalidClientSecret", "clientSecret"});
+  v.push_back({"oidc start upn missing", "POST", "/api/v1/auth/oidc/start", "{}", 400,
+               "MissingField", "userPrincipalName"});
+  v.push_back({"oidc start upn a number", "POST", "/api/v1/auth/oidc/start",
+               R"({"userPrincipalName":5})", 400, "InvalidType", "userPrincipalName"});
   // Groups (issue 16): each a clear 4xx, nothing written ({group} is
   // "Existing", with {user} as its member).
   const std::string kNewGroup = R"("mailNickname":"n","mailEnabled":false,"securityEnabled":true)";

@@ -1,5 +1,7 @@
 #include "http/odata.h"
 
+#include "domain/time.h"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -93,7 +95,27 @@ ld::Error FilterError(std::string_view code, size_t pos, const std::string& what
 
 // ---------------------------------------------------------------- lexer
 
-enum class Tok { kIdent, kString, kNumber, kGuid, kLParen, kRParen, kComma, kSlash, kColon, kEnd };
+enum class Tok {
+  kIdent,
+  kString,
+  kNumber,
+  kGuid,
+  kDateTime,
+  kLParen,
+  kRParen,
+  kComma,
+  kSlash,
+  kColon,
+  kEnd
+};
+
+// YYYY-MM-DDT...: an Edm.DateTimeOffset literal starts here.
+bool StartsWithDateTime(std::string_view s) {
+  if (s.size() < 11) return false;
+  for (size_t k : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+    if (s[k] < '0' || s[k] > '9') return false;
+  return s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't');
+}
 
 struct Token {
   Tok kind = Tok::kEnd;
@@ -158,6 +180,13 @@ ld::Result<std::vector<Token>> Lex(std::string_view s) {
     if (StartsWithGuid(s.substr(i))) {
       t.kind = Tok::kGuid;
       end = i + 36;
+    } else if (StartsWithDateTime(s.substr(i))) {
+      t.kind = Tok::kDateTime;
+      end = i + 10;
+      while (end < s.size() &&
+             (IsDigit(s[end]) || s[end] == ':' || s[end] == '.' || s[end] == 'T' || s[end] == 't' ||
+              s[end] == 'Z' || s[end] == 'z' || s[end] == '+' || s[end] == '-'))
+        ++end;
     } else if (IsIdentStart(c)) {
       t.kind = Tok::kIdent;
       while (end < s.size() && IsIdentChar(s[end])) ++end;
@@ -390,7 +419,47 @@ class Parser {
                              "' is not supported; the supported function is startswith");
     }
     if (IEquals(t.raw, "assignedLicenses")) return ParseAssignedLicenses();
+    if (IEquals(t.raw, "signInActivity")) return ParseSignInActivity();
     return ParseComparison();
+  }
+
+  // signInActivity/lastSignInDateTime (le|ge|lt|gt|eq) <date-time>
+  ld::Result<FilterExpr> ParseSignInActivity() {
+    Next();  // signInActivity
+    LD_TRY(Expect(Tok::kSlash, "'/' after 'signInActivity'"));
+    const Token& prop = Peek();
+    if (prop.kind != Tok::kIdent || !IEquals(prop.raw, "lastSignInDateTime"))
+      return FilterError(kUnsupported, prop.pos,
+                         "filtering signInActivity by '" + Excerpt(prop.raw) +
+                             "' is not supported; use lastSignInDateTime");
+    Next();
+    FilterExpr e;
+    e.kind = FilterExpr::Kind::kLastSignIn;
+    const Token& op = Peek();
+    static constexpr std::pair<std::string_view, RangeOp> kOps[] = {{"le", RangeOp::kLe},
+                                                                    {"ge", RangeOp::kGe},
+                                                                    {"lt", RangeOp::kLt},
+                                                                    {"gt", RangeOp::kGt},
+                                                                    {"eq", RangeOp::kEq}};
+    bool found = false;
+    if (op.kind == Tok::kIdent)
+      for (const auto& o : kOps)
+        if (IEquals(op.raw, o.first)) {
+          e.range = o.second;
+          found = true;
+        }
+    if (!found) return Expected("'le', 'ge', 'lt', 'gt' or 'eq' after 'lastSignInDateTime'");
+    Next();
+    const Token& lit = Peek();
+    if (lit.kind != Tok::kDateTime)
+      return Expected("a date and time (2025-01-31T00:00:00Z) for 'lastSignInDateTime'");
+    auto when = ld::ParseRfc3339(lit.raw);
+    if (!when)
+      return FilterError(kBadRequest, lit.pos,
+                         "'" + Excerpt(lit.raw) + "' is not an RFC 3339 date and time");
+    e.at = *when;
+    Next();
+    return e;
   }
 
   // property ("eq"|"ne") literal
@@ -585,6 +654,13 @@ void Print(const FilterExpr& e, std::string* out) {
       *out += OpName(e.op);
       *out += ' ' + std::to_string(e.count);
       return;
+    case K::kLastSignIn: {
+      static constexpr std::string_view kNames[] = {"le", "ge", "lt", "gt", "eq"};
+      *out += "signInActivity/lastSignInDateTime ";
+      *out += kNames[static_cast<int>(e.range)];
+      *out += ' ' + ld::FormatRfc3339(e.at);
+      return;
+    }
     case K::kAnd:
     case K::kOr:
       for (size_t i = 0; i < e.children.size(); ++i) {
@@ -687,6 +763,23 @@ bool Matches(const FilterExpr& e, const UserView& u) {
                          [&](const FilterExpr& c) { return Matches(c, u); });
     case K::kNot:
       return !e.children.empty() && !Matches(e.children.front(), u);
+    case K::kLastSignIn: {
+      if (!u.lastSignIn) return false;
+      const int64_t t = *u.lastSignIn;
+      switch (e.range) {
+        case RangeOp::kLe:
+          return t <= e.at;
+        case RangeOp::kGe:
+          return t >= e.at;
+        case RangeOp::kLt:
+          return t < e.at;
+        case RangeOp::kGt:
+          return t > e.at;
+        case RangeOp::kEq:
+          return t == e.at;
+      }
+      return false;
+    }
   }
   return false;
 }

@@ -45,6 +45,9 @@ enum class Property {
 std::string_view PropertyName(Property p);
 
 enum class CompareOp { kEq, kNe };
+// signInActivity/lastSignInDateTime comparisons (Graph supports le and ge;
+// lt, gt and eq are accepted too).
+enum class RangeOp { kLe, kGe, kLt, kGt, kEq };
 
 // A $filter expression tree. One struct for every node; `kind` says which
 // fields are meaningful (the others keep their defaults):
@@ -56,6 +59,8 @@ enum class CompareOp { kEq, kNe };
 //                     (userPrincipalName, displayName, mail only)
 //   kHasLicense     assignedLicenses/any(x:x/skuId eq <guid>) sku
 //   kLicenseCount   assignedLicenses/$count eq|ne n           op, count
+//   kLastSignIn     signInActivity/lastSignInDateTime         range, at
+//                     le|ge|lt|gt|eq <RFC 3339 date-time>
 //   kAnd, kOr       all / any of children (n-ary, >= 2)       children
 //   kNot            negation of children[0]                   children (exactly 1)
 //
@@ -67,7 +72,16 @@ enum class CompareOp { kEq, kNe };
 // equality and startswith compare ASCII letters case-insensitively and every
 // other byte exactly (like SQLite's NOCASE); an empty prefix matches all.
 struct FilterExpr {
-  enum class Kind { kCompare, kStartsWith, kHasLicense, kLicenseCount, kAnd, kOr, kNot };
+  enum class Kind {
+    kCompare,
+    kStartsWith,
+    kHasLicense,
+    kLicenseCount,
+    kAnd,
+    kOr,
+    kNot,
+    kLastSignIn
+  };
 
   Kind kind = Kind::kCompare;
   Property property = Property::kUserPrincipalName;
@@ -76,6 +90,8 @@ struct FilterExpr {
   bool flag = false;
   ld::Guid sku;
   int64_t count = 0;  // 0 <= count <= kMaxLicenseCount
+  RangeOp range = RangeOp::kLe;
+  int64_t at = 0;  // kLastSignIn: ms since the epoch
   std::vector<FilterExpr> children;
 
   static constexpr int64_t kMaxLicenseCount = 1'000'000;
@@ -110,7 +126,8 @@ struct UserView {
   std::string mail;
   bool accountEnabled = true;
   std::string usageLocation;
-  std::vector<std::string> skuIds;  // GUID text, any case; unparsable entries never match
+  std::vector<std::string> skuIds;    // GUID text, any case; unparsable entries never match
+  std::optional<int64_t> lastSignIn;  // ms; never signed in: no kLastSignIn matches
 };
 
 // Evaluates a parsed expression against one user.

@@ -433,3 +433,47 @@ TEST(UsersQueryTest, RejectsRepeatedUnsupportedAndInvalidOptions) {
 
 }  // namespace
 }  // namespace ld::http::odata
+
+namespace ld::http::odata {
+namespace {
+
+// Issue 17: signInActivity/lastSignInDateTime, as Graph filters it.
+TEST(FilterSignInActivity, ParsesComparesAndRoundTrips) {
+  auto r = ParseFilter("signInActivity/lastSignInDateTime le 2026-01-31T00:00:00Z");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->kind, FilterExpr::Kind::kLastSignIn);
+  EXPECT_EQ(r->range, RangeOp::kLe);
+  auto again = ParseFilter(ToString(*r));
+  ASSERT_TRUE(again.ok()) << ToString(*r);
+  EXPECT_EQ(*again, *r);
+  EXPECT_FALSE(RequiresAdvancedQuery(*r));
+  UserView never;
+  EXPECT_FALSE(Matches(*r, never));  // never signed in: not "before" anything
+  UserView early;
+  early.lastSignIn = r->at - 1;
+  EXPECT_TRUE(Matches(*r, early));
+  UserView late;
+  late.lastSignIn = r->at + 1;
+  EXPECT_FALSE(Matches(*r, late));
+  auto both = ParseFilter(
+      "signInActivity/lastSignInDateTime ge 2026-01-01T00:00:00Z and "
+      "accountEnabled eq true");
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_TRUE(Matches(*both, late));
+}
+
+TEST(FilterSignInActivity, RefusesWhatItCannotRead) {
+  for (const char* bad :
+       {"signInActivity/lastSignInDateTime le '2026-01-31'",
+        "signInActivity/lastSignInDateTime ne 2026-01-31T00:00:00Z",
+        "signInActivity/lastSignInDateTime le 2026-13-31T00:00:00Z",
+        "signInActivity/lastSignInDateTime le 2026-01-31Tx", "signInActivity/lastSignInDateTime le",
+        "signInActivity/lastSignInRequestId eq 'x'", "signInActivity le 1"}) {
+    auto r = ParseFilter(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalid) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace ld::http::odata

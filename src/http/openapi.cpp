@@ -117,6 +117,21 @@ Json Schemas() {
                                             {"currency", Str()},
                                             {"invoiceEligible", Bool()}})}},
                      {"csrfToken", "user", "organization"});
+  s["SsoConfigRequest"] = Obj({{"issuer", Str()},
+                               {"clientId", Str()},
+                               {"clientSecret", Str()},
+                               {"enforced", Bool()},
+                               {"breakGlassUserId", NullableGuid()}},
+                              {"issuer", "clientId", "clientSecret"}, true);
+  s["SsoConfig"] = Obj({{"issuer", Str()},
+                        {"clientId", Str()},
+                        {"enforced", Bool()},
+                        {"breakGlassUserId", NullableGuid()},
+                        {"redirectUri", Str()},
+                        {"updatedDateTime", Time()}},
+                       {"issuer", "clientId", "enforced", "redirectUri"});
+  s["SsoStartRequest"] = Obj({{"userPrincipalName", Str()}}, {"userPrincipalName"}, true);
+  s["SsoStart"] = Obj({{"sso", Bool()}, {"redirect", Str()}}, {"sso"});
   Json license = Obj({{"skuId", GuidS()}, {"disabledPlans", ArrayOf(GuidS())}}, {"skuId"});
   s["AssignedLicense"] = license;
   s["User"] =
@@ -144,7 +159,13 @@ Json Schemas() {
                          {"error", Enum({"None", "CountViolation", "MutuallyExclusiveViolation",
                                          "DependencyViolation",
                                          "ProhibitedInUsageLocationViolation", "Other"})},
-                         {"lastUpdatedDateTime", Time()}}))}});
+                         {"lastUpdatedDateTime", Time()}}))},
+           {"signInActivity", Obj({{"lastSignInDateTime", Time()},
+                                   {"lastSignInRequestId", NullableStr()},
+                                   {"lastNonInteractiveSignInDateTime", Time()},
+                                   {"lastNonInteractiveSignInRequestId", NullableStr()},
+                                   {"lastSuccessfulSignInDateTime", Time()},
+                                   {"lastSuccessfulSignInRequestId", NullableStr()}})}});
   s["UserList"] = ListOf("User");
   Json password = Obj({{"password", Str()},
                        {"forceChangePasswordNextSignIn", Bool()},

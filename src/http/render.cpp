@@ -71,6 +71,7 @@ constexpr UserProperty kUserProperties[] = {
     {"mailNickname", false},
     {"createdDateTime", false},
     {"licenseAssignmentStates", false},
+    {"signInActivity", false},
 };
 }  // namespace
 
@@ -113,6 +114,22 @@ Json LicenseAssignmentStatesJson(const std::vector<LicenseSource>& sources) {
   return out;
 }
 
+// Graph's signInActivity: only successful sign-ins are recorded, so
+// lastSuccessfulSignInDateTime is lastSignInDateTime. Request ids are not kept.
+Json SignInActivityJson(const std::optional<app::SignInActivity>& a) {
+  auto t = [](const std::optional<Instant>& i) {
+    return i ? Json(FormatRfc3339(*i)) : Json(nullptr);
+  };
+  std::optional<Instant> last = a ? a->lastSignIn : std::nullopt;
+  std::optional<Instant> non = a ? a->lastNonInteractiveSignIn : std::nullopt;
+  return {{"lastNonInteractiveSignInDateTime", t(non)},
+          {"lastNonInteractiveSignInRequestId", nullptr},
+          {"lastSignInDateTime", t(last)},
+          {"lastSignInRequestId", nullptr},
+          {"lastSuccessfulSignInDateTime", t(last)},
+          {"lastSuccessfulSignInRequestId", nullptr}};
+}
+
 Json UserJson(const app::UserWithLicenses& w, const std::vector<std::string>& select) {
   const User& u = w.user;
   auto value = [&](std::string_view p) -> Json {
@@ -132,6 +149,7 @@ Json UserJson(const app::UserWithLicenses& w, const std::vector<std::string>& se
     if (p == "mailNickname") return u.mailNickname;
     if (p == "createdDateTime") return TimeJson(u.createdAt);
     if (p == "licenseAssignmentStates") return LicenseAssignmentStatesJson(w.sources);
+    if (p == "signInActivity") return SignInActivityJson(w.signInActivity);
     return nullptr;
   };
   Json out = Json::object();
@@ -214,6 +232,7 @@ enum class UserProp {
   kMailNickname,
   kCreatedDateTime,
   kLicenseAssignmentStates,
+  kSignInActivity,
   kNull,  // givenName, jobTitle, mobilePhone, officeLocation, surname
 };
 
@@ -229,6 +248,7 @@ UserProp PropOf(std::string_view p) {
   if (p == "mailNickname") return UserProp::kMailNickname;
   if (p == "createdDateTime") return UserProp::kCreatedDateTime;
   if (p == "licenseAssignmentStates") return UserProp::kLicenseAssignmentStates;
+  if (p == "signInActivity") return UserProp::kSignInActivity;
   return UserProp::kNull;
 }
 
@@ -317,6 +337,9 @@ void UserJsonWriter::Append(std::string& out, const app::UserWithLicenses& w) co
       case UserProp::kLicenseAssignmentStates:
         // Rare ($select only): through the tree, so both paths stay identical.
         out += Dump(LicenseAssignmentStatesJson(w.sources));
+        break;
+      case UserProp::kSignInActivity:
+        out += Dump(SignInActivityJson(w.signInActivity));
         break;
       case UserProp::kNull:
         out += "null";

@@ -156,6 +156,14 @@ std::optional<Sample> SampleFor(const RouteInfo& r, const Ids& ids) {
       {"POST /api/v1/groups/{id}/licensePreview",
        {"/api/v1/groups/" + ids.group + "/licensePreview",
         Json{{"addLicenses", {{{"skuId", ids.sku}}}}, {"removeLicenses", Json::array()}}}},
+      {"GET /api/v1/organization/sso", {"/api/v1/organization/sso", {}}},
+      {"PUT /api/v1/organization/sso",
+       {"/api/v1/organization/sso",
+        Json{{"issuer", "https://127.0.0.1:1"}, {"clientId", "c"}, {"clientSecret", "s"}}}},
+      {"DELETE /api/v1/organization/sso", {"/api/v1/organization/sso", {}}},
+      {"POST /api/v1/auth/oidc/start",
+       {"/api/v1/auth/oidc/start", Json{{"userPrincipalName", "nobody@x.test"}}}},
+      {"GET /api/v1/auth/oidc/callback", {"/api/v1/auth/oidc/callback?code=c&state=s", {}}},
   };
   auto it = s.find(id);
   if (it == s.end()) return std::nullopt;

@@ -58,7 +58,8 @@ namespace {
 
 std::vector<RouteInfo> Build() {
   std::vector<RouteInfo> all;
-  for (auto part : {OpsRoutes(), AuthRoutes(), GraphRoutes(), GroupRoutes(), CommerceRoutes()})
+  for (auto part :
+       {OpsRoutes(), AuthRoutes(), GraphRoutes(), GroupRoutes(), CommerceRoutes(), SsoRoutes()})
     for (auto& r : part) all.push_back(std::move(r));
   for (auto& r : all) {
     std::string_view t(r.path);

@@ -145,6 +145,11 @@ std::vector<RouteInfo> AuthRoutes();
 std::vector<RouteInfo> GraphRoutes();
 std::vector<RouteInfo> GroupRoutes();  // routes_groups.cpp (issue 16)
 std::vector<RouteInfo> CommerceRoutes();
+std::vector<RouteInfo> SsoRoutes();  // routes_sso.cpp (issue 17)
+
+// The Set-Cookie value of a new browser session (routes_ops.cpp): HttpOnly,
+// SameSite=Strict, Secure over TLS.
+std::string SessionCookie(const Call& c, const std::string& secret, int64_t max_age_seconds);
 
 // Helpers shared by the handlers.
 Result<Guid> PathGuid(const Call& c, size_t i, std::string_view name);

@@ -5,6 +5,7 @@
 #include "app/directory.h"
 #include "app/groups.h"
 #include "app/licensing.h"
+#include "app/sso.h"
 #include "http/metrics.h"
 #include "http/odata.h"
 #include "http/render.h"
@@ -64,6 +65,23 @@ Status AddCondition(const od::FilterExpr& e, app::UserFilter& f) {
     case K::kAnd:
       for (const auto& ch : e.children) LD_TRY(AddCondition(ch, f));
       return Ok();
+    case K::kLastSignIn: {
+      // At most one bound each way (two "le" would be ambiguous to merge).
+      switch (e.range) {
+        case od::RangeOp::kLe:
+          return once(f.lastSignInTo, e.at, "signInActivity (upper bound)");
+        case od::RangeOp::kLt:
+          return once(f.lastSignInTo, e.at - 1, "signInActivity (upper bound)");
+        case od::RangeOp::kGe:
+          return once(f.lastSignInFrom, e.at, "signInActivity (lower bound)");
+        case od::RangeOp::kGt:
+          return once(f.lastSignInFrom, e.at + 1, "signInActivity (lower bound)");
+        case od::RangeOp::kEq:
+          LD_TRY(once(f.lastSignInFrom, e.at, "signInActivity (lower bound)"));
+          return once(f.lastSignInTo, e.at, "signInActivity (upper bound)");
+      }
+      return Unsupported("this comparison");
+    }
     case K::kOr:
       return Unsupported("'or'");
     case K::kNot:
@@ -213,6 +231,13 @@ Result<Reply> ListUsersH(Call& c) {
     for (auto& u : page.users)
       if (auto it = states.find(u.user.id); it != states.end()) u.sources = std::move(it->second);
   }
+  if (std::find(q.select.begin(), q.select.end(), "signInActivity") != q.select.end()) {
+    std::vector<Guid> ids;
+    for (const auto& u : page.users) ids.push_back(u.user.id);
+    LD_ASSIGN_OR_RETURN(auto activity, app::SignInActivityOf(c.ctx, c.actor(), ids));
+    for (auto& u : page.users)
+      if (auto it = activity.find(u.user.id); it != activity.end()) u.signInActivity = it->second;
+  }
   // Written straight into the body (keys in the sorted order Dump() uses):
   // a page holds up to 999 users and a JSON tree per user cost most of the time.
   std::string body = "{\"@odata.context\":";
@@ -262,6 +287,10 @@ Result<Reply> GetUserById(Call& c, const std::string& key) {
   LD_ASSIGN_OR_RETURN(app::UserWithLicenses u, app::GetUser(c.ctx, c.actor(), key));
   if (std::find(select.begin(), select.end(), "licenseAssignmentStates") != select.end()) {
     LD_ASSIGN_OR_RETURN(u.sources, app::LicenseAssignmentStates(c.ctx, c.actor(), u.user.id.str()));
+  }
+  if (std::find(select.begin(), select.end(), "signInActivity") != select.end()) {
+    LD_ASSIGN_OR_RETURN(auto activity, app::SignInActivityOf(c.ctx, c.actor(), {u.user.id}));
+    if (auto it = activity.find(u.user.id); it != activity.end()) u.signInActivity = it->second;
   }
   return UserReply(c, u, select);
 }

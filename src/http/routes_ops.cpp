@@ -159,9 +159,7 @@ Result<Reply> CreateSessionH(Call& c) {
                       app::SignIn(c.ctx, cr.upn, cr.password, c.req.remoteAddr, "session"));
   LD_ASSIGN_OR_RETURN(Json body, SessionBody(c, t.actor, t.csrfToken));
   Reply r = Reply::Ok(std::move(body));
-  r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + t.secret +
-                                           "; Max-Age=" + std::to_string(t.expiresInSeconds) +
-                                           CookieAttributes(c));
+  r.headers.emplace_back("Set-Cookie", SessionCookie(c, t.secret, t.expiresInSeconds));
   return r;
 }
 
@@ -231,6 +229,11 @@ Result<Reply> AdvanceTestClockH(Call& c) {
 }
 
 }  // namespace
+
+std::string SessionCookie(const Call& c, const std::string& secret, int64_t max_age_seconds) {
+  return std::string(kSessionCookie) + "=" + secret +
+         "; Max-Age=" + std::to_string(max_age_seconds) + CookieAttributes(c);
+}
 
 std::vector<RouteInfo> OpsRoutes() {
   return {

@@ -184,6 +184,18 @@ class SqlTx final : public app::Tx {
   void DeleteToken(const std::string& token_hash) override;
   void DeleteUserTokens(const Guid& tenant, const Guid& user) override;
 
+  std::optional<app::SsoConfig> FindSsoConfig(const Guid& tenant) override;
+  void PutSsoConfig(const app::SsoConfig& c) override;
+  void DeleteSsoConfig(const Guid& tenant) override;
+  void UpdateSsoJwks(const Guid& tenant, const std::string& jwks, Instant fetched_at) override;
+  void InsertOidcRequest(const app::OidcRequest& r) override;
+  std::optional<app::OidcRequest> TakeOidcRequest(const std::string& state_hash) override;
+  int64_t PurgeOidcRequests(Instant before) override;
+  void RecordSignIn(const Guid& tenant, const Guid& user, Instant at, bool interactive,
+                    int64_t min_interval_ms) override;
+  std::vector<app::SignInActivity> ListSignInActivity(const Guid& tenant,
+                                                      const std::vector<Guid>& users) override;
+
   std::optional<std::string> GetSetting(const std::string& key) override;
   void SetSetting(const std::string& key, const std::string& value) override;
 

@@ -61,10 +61,10 @@ export async function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts `licensedesk serve --demo` for one cloud. Returns { url, stop, logFile }.
+ * Starts `licensedesk serve --demo` for one cloud (and `extraArgs`). Returns { url, stop, logFile }.
  * stop() is safe to call more than once and always removes the temp directory.
  */
-export async function startServer({ cloud = 'worldwide' } = {}) {
+export async function startServer({ cloud = 'worldwide', extraArgs = [] } = {}) {
   assert.ok(existsSync(BINARY), `licensedesk binary not found at ${BINARY} (set LD_BINARY)`);
   assert.ok(existsSync(join(WEB_DIR, 'dist', 'index.html')), 'web/dist is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'ld-e2e-'));
@@ -83,6 +83,7 @@ export async function startServer({ cloud = 'worldwide' } = {}) {
     '--demo',
     '--web-root',
     join(WEB_DIR, 'dist'),
+    ...extraArgs,
   ];
   const child = spawn(BINARY, args, { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   children.add(child);
@@ -191,6 +192,8 @@ export async function screenshot(page, name) {
 export async function signIn(page, url, l, who = ADMIN) {
   await page.goto(`${url}/signin`);
   await page.getByRole('textbox', { name: l.userPrincipalName }).fill(who.upn);
+  // The user principal name first; the password field follows when its domain has no single sign-on.
+  await page.getByRole('button', { name: l.next, exact: true }).click();
   await page.getByRole('textbox', { name: l.password, exact: true }).fill(who.password);
   await page.getByRole('button', { name: l.signIn, exact: true }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/signin'));

@@ -240,7 +240,10 @@ describe('worldwide keyboard only', () => {
       await page.goto(`${server.url}/signin`);
       await tabTo(page.getByRole('textbox', { name: L.userPrincipalName }));
       await page.keyboard.type('admin@contoso.licensedesk.test');
-      await page.keyboard.press('Tab');
+      // Enter on the user principal name brings the password field, focused.
+      await page.keyboard.press('Enter');
+      await page.getByRole('textbox', { name: L.password, exact: true }).waitFor();
+      await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'password');
       await page.keyboard.type('Demo-Password-1');
       await page.keyboard.press('Enter');
       await page.getByRole('banner').waitFor();

@@ -75,6 +75,7 @@ describe('worldwide (zh-TW)', () => {
       // A refused sign-in: the server's code (InvalidCredentials) in zh-TW, not its English message.
       await page.goto(`${server.url}/signin`);
       await page.getByRole('textbox', { name: TW.userPrincipalName }).fill(ADMIN.upn);
+      await page.getByRole('button', { name: TW.next, exact: true }).click();
       await page.getByRole('textbox', { name: TW.password, exact: true }).fill('not-the-password');
       await page.getByRole('button', { name: TW.signIn, exact: true }).click();
       const alert = page.getByRole('alert');

@@ -260,3 +260,12 @@ export function useSignedIn(): SessionValue & { session: Session; config: Config
   if (!v.session || !v.config) throw new Error('useSignedIn without a session');
   return v as SessionValue & { session: Session; config: Config };
 }
+
+/**
+ * Before the browser leaves for the identity provider (single sign-on): the
+ * session cookie comes back with the callback, so the app looks for a
+ * session when it loads again.
+ */
+export function expectSessionOnReturn(): void {
+  writeStorage(localStorage, HINT_KEY, '1');
+}

@@ -124,6 +124,20 @@ void BuildFilter(const Guid& tenant, const UserFilter& f, FilterSql* s) {
         "a.user_id = u.id AND a.sku_id = ?)";
     s->Id(sku);
   }
+  if (f.lastSignInFrom || f.lastSignInTo) {
+    s->where +=
+        " AND EXISTS (SELECT 1 FROM sign_in_activity s WHERE s.tenant_id = u.tenant_id AND "
+        "s.user_id = u.id AND s.last_sign_in_at IS NOT NULL";
+    if (f.lastSignInFrom) {
+      s->where += " AND s.last_sign_in_at >= ?";
+      s->Int(*f.lastSignInFrom);
+    }
+    if (f.lastSignInTo) {
+      s->where += " AND s.last_sign_in_at <= ?";
+      s->Int(*f.lastSignInTo);
+    }
+    s->where += ")";
+  }
   if (f.hasAnyLicense) {
     s->where += *f.hasAnyLicense ? " AND EXISTS" : " AND NOT EXISTS";
     s->where +=

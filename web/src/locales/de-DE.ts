@@ -365,7 +365,12 @@ const deDE: Messages = {
     GroupHasLicenses: 'Die Gruppe weist noch Lizenzen zu. Entfernen Sie zuerst ihre Lizenzen und warten Sie, bis die Verarbeitung abgeschlossen ist.',
     DisplayNameTaken: 'Eine andere Gruppe hat bereits diesen Namen.',
     DuplicateMember: 'Der Benutzer ist bereits Mitglied dieser Gruppe.',
+    SsoFailed: 'Das einmalige Anmelden wurde nicht abgeschlossen. Versuchen Sie es erneut, oder wenden Sie sich an Ihren Administrator.',
+    SingleSignOnRequired: 'Ihre Organisation meldet sich mit einmaligem Anmelden an: Geben Sie Ihren Benutzernamen ein, und wählen Sie „Weiter“.',
   },
+  ssoRedirecting: 'Sie werden zur Anmeldeseite Ihrer Organisation weitergeleitet …',
+  ssoSignInFailed: 'Das einmalige Anmelden wurde nicht abgeschlossen. Versuchen Sie es erneut, oder wenden Sie sich an Ihren Administrator.',
+  usePasswordInstead: 'Stattdessen ein Kennwort verwenden',
 };
 
 export default deDE;

@@ -375,7 +375,12 @@ const en = {
     GroupHasLicenses: 'The group still assigns licenses. Remove its licenses first and wait until their processing completes.',
     DisplayNameTaken: 'Another group already has this name.',
     DuplicateMember: 'The user is already a member of this group.',
+    SsoFailed: 'Single sign-on did not complete. Try again, or ask your administrator.',
+    SingleSignOnRequired: 'Your organization signs in with single sign-on: enter your user name and select Next.',
   },
+  ssoRedirecting: 'Taking you to your organization\'s sign-in page…',
+  ssoSignInFailed: 'Single sign-on did not complete. Try again, or ask your administrator.',
+  usePasswordInstead: 'Use a password instead',
 };
 
 export default en;

@@ -362,7 +362,12 @@ const zhCN: Messages = {
     GroupHasLicenses: '该组仍在分配许可证。请先删除其许可证，并等待处理完成。',
     DisplayNameTaken: '已有其他组使用此名称。',
     DuplicateMember: '该用户已是此组的成员。',
+    SsoFailed: '单一登录未完成。请重试，或联系管理员。',
+    SingleSignOnRequired: '你的组织使用单一登录：请输入用户名并选择“下一步”。',
   },
+  ssoRedirecting: '正在前往你的组织的登录页面…',
+  ssoSignInFailed: '单一登录未完成。请重试，或联系管理员。',
+  usePasswordInstead: '改用密码',
 };
 
 export default zhCN;

@@ -364,7 +364,12 @@ const zhTW: Messages = {
     GroupHasLicenses: '此群組仍在指派授權。請先移除其授權，並等候處理完成。',
     DisplayNameTaken: '已有其他群組使用此名稱。',
     DuplicateMember: '此使用者已是此群組的成員。',
+    SsoFailed: '單一登入未完成。請再試一次，或洽詢系統管理員。',
+    SingleSignOnRequired: '貴組織使用單一登入：請輸入使用者名稱並選取「下一步」。',
   },
+  ssoRedirecting: '正在前往貴組織的登入頁面…',
+  ssoSignInFailed: '單一登入未完成。請再試一次，或洽詢系統管理員。',
+  usePasswordInstead: '改用密碼',
 };
 
 export default zhTW;
