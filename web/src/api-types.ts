@@ -840,7 +840,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The groups a user is a member of (yourself, or anyone with directory read). */
+        /** The groups a user is a member of (yourself, or anyone with directory read), paged. */
         get: operations["get_v1.0_users_id_memberOf"];
         put?: never;
         post?: never;
@@ -5177,7 +5177,10 @@ export interface operations {
     };
     "get_v1.0_users_id_memberOf": {
         parameters: {
-            query?: never;
+            query?: {
+                $top?: string;
+                $skiptoken?: string;
+            };
             header?: never;
             path: {
                 id: string;
