@@ -638,11 +638,12 @@ struct PagingResult {
 
 // Follows @odata.nextLink through all users of `org`, one request at a time;
 // collects the user ids when `ids` is given.
-PagingResult PageAll(int port, const Org& org, std::vector<std::string>* ids, double maxSeconds) {
+PagingResult PageAll(int port, const Org& org, std::vector<std::string>* ids, double maxSeconds,
+                     const std::string& first = "/v1.0/users?$top=999") {
   auto cli = std::make_unique<WireClient>("127.0.0.1", port, 120);  // sends nextLink as it is
   httplib::Headers h{{"Authorization", "Bearer " + org.token}};
   PagingResult out;
-  std::string path = "/v1.0/users?$top=999";
+  std::string path = first;
   std::vector<int64_t> ns;
   double t0 = Now();
   while (!path.empty()) {
@@ -1182,6 +1183,16 @@ int RunAll(Options o) {
       ids2.erase(std::remove(ids2.begin(), ids2.end(), admin), ids2.end());
       group = RunGroup(s->port(), paging[1], ids2);
       CheckAlive(rep, *s, env.work + "/server2.log", "group licensing");
+      if (group->error.empty()) {
+        // Every member now holds the add-on from the group: each user's
+        // licenseAssignmentStates has its sources (direct E3, the group's add-on).
+        const std::string q = "/v1.0/users?$top=999&$select=id,displayName,licenseAssignmentStates";
+        auto st = PageAll(s->port(), paging[1], nullptr, 600, q);
+        ReportPaging(env, rep, st, o.autoAssignUsers + 1, rawPaging,
+                     Format("Graph GET %s, paging through %s users with group licenses, one client",
+                            q.c_str(), Count(o.autoAssignUsers).c_str()));
+        CheckAlive(rep, *s, env.work + "/server2.log", "licenseAssignmentStates paging");
+      }
     }
     ProcMem m = ReadMem(s->pid());
     rep.Add([=](const Limits&) {
