@@ -460,8 +460,18 @@ app::Tx::PlanApplied SqlTx::ApplyGroupPlan(const Guid& tenant, const Guid& group
   // What the group's sources are now: an unchanged source needs no rewrite
   // of its license's disabled plans.
   std::map<std::pair<Guid, Guid>, LicenseSource> current;  // (user, sku)
-  for (auto& s : ListGroupSources(tenant, group))
-    current.emplace(std::make_pair(s.userId, s.source.skuId), std::move(s.source));
+  std::set<Guid> planned;
+  for (const PlanOutcome& o : plan.outcomes) planned.insert(o.userId);
+  if (planned.size() <= 64) {
+    // A member's run (or a small group): its members' sources, not the
+    // whole group's, which would make each join cost the group's size.
+    for (const Guid& u : planned)
+      for (auto& src : ListLicenseSources(tenant, u))
+        if (src.groupId == group) current.emplace(std::make_pair(u, src.skuId), std::move(src));
+  } else {
+    for (auto& s : ListGroupSources(tenant, group))
+      current.emplace(std::make_pair(s.userId, s.source.skuId), std::move(s.source));
+  }
 
   struct Row {
     const PlanOutcome* o;
