@@ -124,7 +124,9 @@ Snapshot ReadSnapshot(Tx& tx, const Guid& tenant, const Guid& group,
   if (only_user) {
     // The one membership, when it still exists (its seq from the full list
     // would cost a scan: one user's plan needs no order among members).
-    if (tx.IsGroupMember(tenant, group, *only_user)) members.push_back({*only_user, 0, 0});
+    if (tx.IsGroupMember(tenant, group, *only_user))
+      if (auto u = tx.FindUser(tenant, *only_user))
+        members.push_back({*only_user, 0, 0, u->usageLocation});
   } else {
     std::optional<int64_t> after;
     for (;;) {
@@ -141,12 +143,10 @@ Snapshot ReadSnapshot(Tx& tx, const Guid& tenant, const Guid& group,
   std::map<Guid, std::vector<LicenseSource>> by_user;
   for (auto& us : SourcesOf(tx, tenant, ids)) by_user[us.userId].push_back(std::move(us.source));
   for (const auto& m : members) {
-    auto u = tx.FindUser(tenant, m.userId);
-    if (!u) continue;
     PlanMember pm;
     pm.userId = m.userId;
     pm.memberSeq = m.seq;
-    pm.usageLocation = u->usageLocation;
+    pm.usageLocation = m.usageLocation;
     if (auto it = by_user.find(m.userId); it != by_user.end()) pm.sources = it->second;
     s.members.push_back(std::move(pm));
   }

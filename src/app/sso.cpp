@@ -5,7 +5,6 @@
 
 #include <sodium.h>
 
-#include <cctype>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -84,19 +83,12 @@ Result<HttpAnswer> Fetch(const Context& ctx, const std::string& url,
   return a;
 }
 
+// RFC 3986 percent-encoding of everything but the unreserved characters,
+// by libcurl (a NULL handle is allowed since 7.82).
 std::string Escape(const std::string& s) {
-  std::string out;
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += hex[ch >> 4];
-      out += hex[ch & 15];
-    }
-  }
-  return out;
+  std::unique_ptr<char, decltype(&curl_free)> e(
+      curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size())), curl_free);
+  return e ? std::string(e.get()) : std::string();
 }
 
 std::string Base64(const std::string& s) {

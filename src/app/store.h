@@ -208,6 +208,7 @@ struct GroupMember {
   Guid userId;
   Instant addedAt = 0;
   int64_t seq = 0;  // membership order in the group: smaller is older (R17)
+  std::optional<std::string> usageLocation;  // the user's, read with the membership
 };
 
 // One source of one user's license (domain/groups.h).
@@ -387,8 +388,11 @@ class Tx {
   //   the group's source without a seat; no user gets a second row of one
   //   (user, SKU), no pool counts a user twice.
   // - kAddSource/kUnchanged write the group's source (and the license's
-  //   disabled plans); kFail writes it in state Error with its error, unless
-  //   the group's source grants by now.
+  //   disabled plans, unless the outcome's sourceCurrent says the source
+  //   grants with them already: only this group's runs write its sources,
+  //   one at a time, so the plan's view of them is not stale); kFail writes
+  //   it in state Error with its error, unless the group's source grants by
+  //   now.
   // - a member given a license without usageLocation gets the plan's.
   struct PlanApplied {
     int64_t assigned = 0;      // new holders (seats taken)

@@ -229,10 +229,11 @@ GroupPlan PlanGroupLicenses(const GroupPlanInput& in, const Catalog& catalog) {
     for (const GroupLicense* l : licenses) {
       PlanOutcome o{m->userId,           l->skuId,         PlanAction::kFail,
                     LicenseError::kNone, l->disabledPlans, std::nullopt};
-      bool from_this_group =
-          std::any_of(m->sources.begin(), m->sources.end(), [&](const LicenseSource& s) {
-            return s.skuId == l->skuId && s.groupId == in.groupId && s.Grants();
-          });
+      auto mine = std::find_if(m->sources.begin(), m->sources.end(), [&](const LicenseSource& s) {
+        return s.skuId == l->skuId && s.groupId == in.groupId && s.Grants();
+      });
+      const bool from_this_group = mine != m->sources.end();
+      o.sourceCurrent = from_this_group && mine->disabledPlans == l->disabledPlans;
       const Sku* sku = catalog.FindSku(l->skuId);
       if (from_this_group) {
         o.action = PlanAction::kUnchanged;

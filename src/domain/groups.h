@@ -149,6 +149,9 @@ struct PlanOutcome {
   // The organization's country, when the member had no usage location and
   // is given this license (Entra writes it to the user).
   std::optional<std::string> setUsageLocation;
+  // The member's source from this group grants with these disabled plans
+  // already: nothing to write for it.
+  bool sourceCurrent = false;
 };
 
 struct GroupPlan {

@@ -368,11 +368,14 @@ std::vector<app::GroupMember> SqlTx::ListGroupMembersBySeq(const Guid& tenant, c
                                                            std::optional<int64_t> after_seq,
                                                            int limit) {
   auto r = Q(c_,
-             "SELECT user_id, added_at, seq FROM group_members WHERE tenant_id = ? AND group_id = "
-             "? AND seq > ? ORDER BY seq LIMIT ?",
+             "SELECT m.user_id, m.added_at, m.seq, u.usage_location FROM group_members m JOIN "
+             "users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id WHERE m.tenant_id = ? AND "
+             "m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?",
              tenant, group, after_seq.value_or(0), limit);
   std::vector<app::GroupMember> out;
-  while (r->Next()) out.push_back({r->Id(0), r->Int(1), r->Int(2)});
+  while (r->Next())
+    out.push_back({r->Id(0), r->Int(1), r->Int(2),
+                   r->IsNull(3) ? std::nullopt : std::optional<std::string>(r->Text(3))});
   return out;
 }
 
@@ -457,22 +460,6 @@ app::Tx::PlanApplied SqlTx::ApplyGroupPlan(const Guid& tenant, const Guid& group
   std::map<Guid, std::vector<const PlanOutcome*>> by_sku;
   for (const PlanOutcome& o : plan.outcomes) by_sku[o.skuId].push_back(&o);
 
-  // What the group's sources are now: an unchanged source needs no rewrite
-  // of its license's disabled plans.
-  std::map<std::pair<Guid, Guid>, LicenseSource> current;  // (user, sku)
-  std::set<Guid> planned;
-  for (const PlanOutcome& o : plan.outcomes) planned.insert(o.userId);
-  if (planned.size() <= 64) {
-    // A member's run (or a small group): its members' sources, not the
-    // whole group's, which would make each join cost the group's size.
-    for (const Guid& u : planned)
-      for (auto& src : ListLicenseSources(tenant, u))
-        if (src.groupId == group) current.emplace(std::make_pair(u, src.skuId), std::move(src));
-  } else {
-    for (auto& s : ListGroupSources(tenant, group))
-      current.emplace(std::make_pair(s.userId, s.source.skuId), std::move(s.source));
-  }
-
   struct Row {
     const PlanOutcome* o;
     LicenseError error;
@@ -519,9 +506,9 @@ app::Tx::PlanApplied SqlTx::ApplyGroupPlan(const Guid& tenant, const Guid& group
       if (holders.count(o->userId)) {
         // R16: holds it already (from any source): the source, no seat.
         granted.push_back({o, LicenseError::kNone});
-        auto cur = current.find({o->userId, sku});
-        bool same = cur != current.end() && cur->second.Grants() &&
-                    cur->second.disabledPlans == o->disabledPlans;
+        // An unchanged source (the plan read it in this transaction) needs
+        // no rewrite of its license's disabled plans.
+        const bool same = o->sourceCurrent;
         if (!same) recompute.emplace_back(o->userId, sku);
         (o->action == PlanAction::kUnchanged && same ? out.unchanged : out.sourcesAdded)++;
       } else if (static_cast<int64_t>(fresh.size()) < free) {
