@@ -58,6 +58,27 @@ std::set<std::string> Skus(const Json& user) {
   return out;
 }
 
+// The assignLicense body that adds `sku` with no plan disabled.
+Json AddSku(const std::string& sku) {
+  return {{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
+          {"removeLicenses", Json::array()}};
+}
+
+// `n` new users (nicknames prefix0, prefix1, ...) added to `group` by
+// members/$ref; their ids.
+std::vector<std::string> AddNewMembers(lt::Client& c, const lt::ServerProcess& srv,
+                                       const lt::Org& org, const std::string& group,
+                                       const std::string& prefix, int n) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    ids.push_back(lt::CreateUser(c, org.domain, prefix + std::to_string(i)));
+    auto r =
+        c.Post("/v1.0/groups/" + group + "/members/$ref", {{"@odata.id", Ref(srv, ids.back())}});
+    if (r.status != 204) throw std::runtime_error("add a member: " + r.body);
+  }
+  return ids;
+}
+
 TEST(ApiGroups, CreateListReadUpdateDeleteAndMembers) {
   lt::ServerProcess srv;
   auto org = srv.SignUp("groups");
@@ -218,7 +239,7 @@ TEST(ApiGroups, MembersAndMemberOfPagePastAThousand) {
   for (int i = 0; i < n; ++i) {
     std::string id = lt::CreateUser(c, org.domain, "p" + std::to_string(i));
     users.insert(id);
-    binds.push_back(std::string("https://graph.microsoft.com/v1.0/directoryObjects/") + id);
+    binds.push_back(Ref(srv, id));
     if (binds.size() == 20 || i == n - 1) {
       auto r = c.Patch("/v1.0/groups/" + big, {{"members@odata.bind", binds}});
       ASSERT_EQ(r.status, 204) << r;
@@ -229,14 +250,11 @@ TEST(ApiGroups, MembersAndMemberOfPagePastAThousand) {
   const std::string joiner = *users.begin();
   std::set<std::string> groups{big};
   for (int i = 1; i < n; ++i) {
-    auto r =
-        c.Post("/v1.0/groups",
-               {{"displayName", "Team " + std::to_string(i)},
-                {"mailNickname", "t" + std::to_string(i)},
-                {"mailEnabled", false},
-                {"securityEnabled", true},
-                {"members@odata.bind",
-                 {std::string("https://graph.microsoft.com/v1.0/directoryObjects/") + joiner}}});
+    auto r = c.Post("/v1.0/groups", {{"displayName", "Team " + std::to_string(i)},
+                                     {"mailNickname", "t" + std::to_string(i)},
+                                     {"mailEnabled", false},
+                                     {"securityEnabled", true},
+                                     {"members@odata.bind", {Ref(srv, joiner)}}});
     ASSERT_EQ(r.status, 201) << r;
     groups.insert(r.json["id"].get<std::string>());
   }
@@ -331,8 +349,7 @@ TEST(ApiGroups, GroupLicensesReachMembersAndCountViolationsPastCapacity) {
     users.push_back(lt::CreateUser(c, org.domain, "m" + std::to_string(i)));
   // One of them holds the SKU directly already: it gets the group's source
   // without a second seat (R16).
-  Json add{{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
-           {"removeLicenses", Json::array()}};
+  Json add = AddSku(sku);
   ASSERT_EQ(c.Post("/v1.0/users/" + users[0] + "/assignLicense", add).status, 200);
 
   std::string g = CreateGroup(c, "Everyone");
@@ -370,6 +387,20 @@ TEST(ApiGroups, GroupLicensesReachMembersAndCountViolationsPastCapacity) {
   EXPECT_EQ(errs.json["value"].size(), 2u);
   auto with_errors = c.Get("/v1.0/groups?$filter=hasMembersWithLicenseErrors%20eq%20true");
   ASSERT_EQ(with_errors.json["value"].size(), 1u);
+  // Members are users: the same $select, licenseAssignmentStates read for
+  // the page, kept in the nextLink; an unknown property is a 400.
+  auto states = c.Get("/v1.0/groups/" + g +
+                      "/membersWithLicenseErrors?$top=1&$select=id,licenseAssignmentStates");
+  ASSERT_EQ(states.status, 200) << states;
+  ASSERT_EQ(states.json["value"].size(), 1u);
+  const Json& first = states.json["value"][0];
+  EXPECT_FALSE(first.contains("displayName")) << first;
+  ASSERT_EQ(first["licenseAssignmentStates"].size(), 1u) << first;
+  EXPECT_EQ(first["licenseAssignmentStates"][0]["assignedByGroup"], g);
+  EXPECT_EQ(first["licenseAssignmentStates"][0]["error"], "CountViolation");
+  std::string next = states.json.value("@odata.nextLink", "");
+  EXPECT_NE(next.find("$select=id%2ClicenseAssignmentStates"), std::string::npos) << next;
+  EXPECT_EQ(c.Get("/v1.0/groups/" + g + "/members?$select=nope").status, 400);
 
   // A member who joins the licensed group later gets the license (while
   // seats last: none now, so CountViolation).
@@ -455,8 +486,7 @@ TEST(ApiGroups, AStormOfDirectAndGroupChangesNeverOverAssignsAPool) {
   std::string g1 = CreateGroup(c, "Storm one"), g2 = CreateGroup(c, "Storm two");
   for (int i = 0; i < 14; i += 2)
     c.Post("/v1.0/groups/" + g2 + "/members/$ref", {{"@odata.id", Ref(srv, users[i])}});
-  Json add{{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
-           {"removeLicenses", Json::array()}};
+  Json add = AddSku(sku);
   Json remove{{"addLicenses", Json::array()}, {"removeLicenses", {sku}}};
   ASSERT_EQ(c.Post("/v1.0/groups/" + g1 + "/assignLicense", add).status, 202);
 
@@ -555,17 +585,8 @@ TEST(ApiGroups, AQuantityIncreaseLicensesTheMembersInCountViolation) {
   Json order = lt::Buy(c, sku, 1, lt::AddCard(c));
   std::string sub = order["lineItems"][0]["subscriptionId"];
   std::string g = CreateGroup(c, "Two");
-  for (int i = 0; i < 2; ++i)
-    ASSERT_EQ(
-        c.Post("/v1.0/groups/" + g + "/members/$ref",
-               {{"@odata.id", Ref(srv, lt::CreateUser(c, org.domain, "q" + std::to_string(i)))}})
-            .status,
-        204);
-  ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/assignLicense",
-                   {{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
-                    {"removeLicenses", Json::array()}})
-                .status,
-            202);
+  AddNewMembers(c, srv, org, g, "q", 2);
+  ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/assignLicense", AddSku(sku)).status, 202);
   WaitProcessed(c, g);
   ASSERT_EQ(c.Get("/v1.0/groups/" + g + "/membersWithLicenseErrors").json["value"].size(), 1u);
   auto more = c.Patch("/api/v1/subscriptions/" + sub, {{"quantity", 2}});
@@ -586,17 +607,8 @@ TEST(ApiGroups, AProcessingRunIsAuditedOnceWithItsCounts) {
   std::string sku = lt::SkuIdOf(c, "BUSINESS_BASIC");
   lt::Buy(c, sku, 2, lt::AddCard(c));
   std::string g = CreateGroup(c, "Audited");
-  for (int i = 0; i < 3; ++i)
-    ASSERT_EQ(
-        c.Post("/v1.0/groups/" + g + "/members/$ref",
-               {{"@odata.id", Ref(srv, lt::CreateUser(c, org.domain, "a" + std::to_string(i)))}})
-            .status,
-        204);
-  ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/assignLicense",
-                   {{"addLicenses", {{{"skuId", sku}, {"disabledPlans", Json::array()}}}},
-                    {"removeLicenses", Json::array()}})
-                .status,
-            202);
+  AddNewMembers(c, srv, org, g, "a", 3);
+  ASSERT_EQ(c.Post("/v1.0/groups/" + g + "/assignLicense", AddSku(sku)).status, 202);
   WaitProcessed(c, g);
   auto audit = c.Get("/api/v1/auditLogs?$top=100");
   ASSERT_EQ(audit.status, 200) << audit;

@@ -159,6 +159,13 @@ std::optional<std::string> Base64UrlDecode(const std::string& text);
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view s);
 
+// Graph's user $select (routes_graph.cpp): the parsed properties (empty
+// without $select), and the properties a page reads besides the users
+// (licenseAssignmentStates, signInActivity), read for the whole page at once.
+Result<std::vector<std::string>> ParseUserSelect(const Call& c);
+Status FillSelectedExtras(Call& c, const std::vector<std::string>& select,
+                          std::vector<app::UserWithLicenses>& users);
+
 // The body of Graph's assignLicense, for a user or a group (routes_graph.cpp):
 // {"addLicenses": [{"skuId", "disabledPlans"?}], "removeLicenses": [skuId]}.
 struct LicenseChange {

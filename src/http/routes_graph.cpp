@@ -224,20 +224,7 @@ Result<Reply> ListUsersH(Call& c) {
   pq.after = after;
   pq.limit = static_cast<int>(q.top);
   LD_ASSIGN_OR_RETURN(app::UserPage page, app::ListUsers(c.ctx, c.actor(), pq, q.count));
-  if (std::find(q.select.begin(), q.select.end(), "licenseAssignmentStates") != q.select.end()) {
-    std::vector<Guid> ids;
-    for (const auto& u : page.users) ids.push_back(u.user.id);
-    LD_ASSIGN_OR_RETURN(auto states, app::LicenseAssignmentStatesOf(c.ctx, c.actor(), ids));
-    for (auto& u : page.users)
-      if (auto it = states.find(u.user.id); it != states.end()) u.sources = std::move(it->second);
-  }
-  if (std::find(q.select.begin(), q.select.end(), "signInActivity") != q.select.end()) {
-    std::vector<Guid> ids;
-    for (const auto& u : page.users) ids.push_back(u.user.id);
-    LD_ASSIGN_OR_RETURN(auto activity, app::SignInActivityOf(c.ctx, c.actor(), ids));
-    for (auto& u : page.users)
-      if (auto it = activity.find(u.user.id); it != activity.end()) u.signInActivity = it->second;
-  }
+  LD_TRY(FillSelectedExtras(c, q.select, page.users));
   // Written straight into the body (keys in the sorted order Dump() uses):
   // a page holds up to 999 users and a JSON tree per user cost most of the time.
   std::string body = "{\"@odata.context\":";
@@ -426,6 +413,32 @@ Result<Reply> LicenseDetailsH(Call& c) {
 }
 
 }  // namespace
+
+Result<std::vector<std::string>> ParseUserSelect(const Call& c) {
+  return ParseSelectParam(c);
+}
+
+Status FillSelectedExtras(Call& c, const std::vector<std::string>& select,
+                          std::vector<app::UserWithLicenses>& users) {
+  auto wants = [&](const char* p) {
+    return std::find(select.begin(), select.end(), p) != select.end();
+  };
+  if (users.empty() || (!wants("licenseAssignmentStates") && !wants("signInActivity"))) return Ok();
+  std::vector<Guid> ids;
+  ids.reserve(users.size());
+  for (const auto& u : users) ids.push_back(u.user.id);
+  if (wants("licenseAssignmentStates")) {
+    LD_ASSIGN_OR_RETURN(auto states, app::LicenseAssignmentStatesOf(c.ctx, c.actor(), ids));
+    for (auto& u : users)
+      if (auto it = states.find(u.user.id); it != states.end()) u.sources = std::move(it->second);
+  }
+  if (wants("signInActivity")) {
+    LD_ASSIGN_OR_RETURN(auto activity, app::SignInActivityOf(c.ctx, c.actor(), ids));
+    for (auto& u : users)
+      if (auto it = activity.find(u.user.id); it != activity.end()) u.signInActivity = it->second;
+  }
+  return Ok();
+}
 
 Result<LicenseChange> ReadLicenseChange(const Json& json) {
   LD_ASSIGN_OR_RETURN(Fields f, Fields::Of(json));

@@ -274,15 +274,19 @@ Result<Reply> DeleteGroupH(Call& c) {
   return Reply::NoContent();
 }
 
-Result<Reply> MembersReply(Call& c, const app::MemberPage& page, const std::string& path) {
+// A page of members as users, with the $select of /v1.0/users (its
+// licenseAssignmentStates and signInActivity read for the page at once).
+Result<Reply> MembersReply(Call& c, app::MemberPage page, const std::vector<std::string>& select,
+                           const std::string& path) {
+  LD_TRY(FillSelectedExtras(c, select, page.users));
   std::string body = "{\"@odata.context\":";
   AppendJsonString(body, GraphContext(c, "directoryObjects"));
   if (page.nextAfter) {
     body += ",\"@odata.nextLink\":";
-    AppendJsonString(body, NextLink(c, path, *page.nextAfter, {"$top"}));
+    AppendJsonString(body, NextLink(c, path, *page.nextAfter, {"$select", "$top"}));
   }
   body += ",\"value\":[";
-  const UserJsonWriter writer({});
+  const UserJsonWriter writer(select);
   for (size_t i = 0; i < page.users.size(); ++i) {
     if (i) body.push_back(',');
     std::string u;
@@ -302,19 +306,22 @@ Result<Reply> ListMembersH(Call& c) {
   LD_ASSIGN_OR_RETURN(Guid id, IdParam(c, 0));
   LD_ASSIGN_OR_RETURN(int64_t top, od::ParseTop(c.req.Param("$top")));
   LD_ASSIGN_OR_RETURN(auto after, Skip(c));
+  LD_ASSIGN_OR_RETURN(auto select, ParseUserSelect(c));
   LD_ASSIGN_OR_RETURN(app::MemberPage page,
                       app::ListGroupMembers(c.ctx, c.actor(), id, after, static_cast<int>(top)));
-  return MembersReply(c, page, "/v1.0/groups/" + id.str() + "/members");
+  return MembersReply(c, std::move(page), select, "/v1.0/groups/" + id.str() + "/members");
 }
 
 Result<Reply> MembersWithErrorsH(Call& c) {
   LD_ASSIGN_OR_RETURN(Guid id, IdParam(c, 0));
   LD_ASSIGN_OR_RETURN(int64_t top, od::ParseTop(c.req.Param("$top")));
   LD_ASSIGN_OR_RETURN(auto after, Skip(c));
+  LD_ASSIGN_OR_RETURN(auto select, ParseUserSelect(c));
   LD_ASSIGN_OR_RETURN(
       app::MemberPage page,
       app::ListMembersWithLicenseErrors(c.ctx, c.actor(), id, after, static_cast<int>(top)));
-  return MembersReply(c, page, "/v1.0/groups/" + id.str() + "/membersWithLicenseErrors");
+  return MembersReply(c, std::move(page), select,
+                      "/v1.0/groups/" + id.str() + "/membersWithLicenseErrors");
 }
 
 Result<Reply> AddMemberH(Call& c) {
@@ -389,6 +396,8 @@ Result<Reply> PreviewH(Call& c) {
 
 std::vector<RouteInfo> GroupRoutes() {
   const std::vector<std::string> kPaging = {"$top", "$skiptoken"};
+  // Members are users: the $select of /v1.0/users too.
+  const std::vector<std::string> kMemberPaging = {"$select", "$top", "$skiptoken"};
   return {
       {.method = "GET",
        .path = "/v1.0/groups",
@@ -439,7 +448,7 @@ std::vector<RouteInfo> GroupRoutes() {
        .permission = Permission::kReadDirectory,
        .summary = "The group's members (users), paged.",
        .response = {200, "UserList"},
-       .queryParams = kPaging,
+       .queryParams = kMemberPaging,
        .handler = ListMembersH},
       {.method = "POST",
        .path = "/v1.0/groups/{id}/members/$ref",
@@ -463,7 +472,7 @@ std::vector<RouteInfo> GroupRoutes() {
        .permission = Permission::kReadDirectory,
        .summary = "Members whose license from the group could not be assigned, paged.",
        .response = {200, "UserList"},
-       .queryParams = kPaging,
+       .queryParams = kMemberPaging,
        .handler = MembersWithErrorsH},
       {.method = "POST",
        .path = "/v1.0/groups/{id}/assignLicense",

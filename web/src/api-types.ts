@@ -4173,6 +4173,7 @@ export interface operations {
     "get_v1.0_groups_id_members": {
         parameters: {
             query?: {
+                $select?: string;
                 $top?: string;
                 $skiptoken?: string;
             };
@@ -4378,6 +4379,7 @@ export interface operations {
     "get_v1.0_groups_id_membersWithLicenseErrors": {
         parameters: {
             query?: {
+                $select?: string;
                 $top?: string;
                 $skiptoken?: string;
             };

@@ -46,6 +46,9 @@ export interface RequestOptions {
 }
 
 /** Turns an absolute @odata.nextLink into a same-origin path. */
+/** Graph's advanced queries ($count, $search, startswith) need this header. */
+export const EVENTUAL = { headers: { ConsistencyLevel: 'eventual' } };
+
 export function relativeLink(link: string): string {
   try {
     const u = new URL(link, window.location.origin);

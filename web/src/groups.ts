@@ -5,7 +5,7 @@
 // reprocessLicenseAssignment. A user's licenseAssignmentStates give each
 // license's source (direct, or the group) and its error.
 import { useEffect, useState } from 'react';
-import { api, odataString, type ListResponse } from './api';
+import { api, EVENTUAL, odataString, type ListResponse } from './api';
 import type { components } from './api-types';
 
 type Schemas = components['schemas'];
@@ -28,8 +28,6 @@ export const LICENSE_ERRORS: LicenseErrorCode[] = [
   'ProhibitedInUsageLocationViolation',
   'Other',
 ];
-
-const EVENTUAL = { headers: { ConsistencyLevel: 'eventual' } };
 
 export function groupsQuery(search: string, withErrorsOnly: boolean): string {
   const filters: string[] = [];

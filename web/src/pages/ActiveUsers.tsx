@@ -5,7 +5,7 @@ import { ArrowRepeatAllRegular, ArrowSyncRegular, KeyRegular, KeyResetRegular, P
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router-dom';
-import { api, odataString, relativeLink, type GraphUser, type ListResponse, type Organization } from '../api';
+import { api, EVENTUAL, odataString, relativeLink, type GraphUser, type ListResponse, type Organization } from '../api';
 import { ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
 import { DataTable, keyedSelection, type RowSelection } from '../components/DataTable';
 import { UserLicensesDrawer } from '../components/UserLicenses';
@@ -32,7 +32,7 @@ export function usersQuery(search: string, extraFilter?: string): string {
   return q;
 }
 
-export const EVENTUAL = { headers: { ConsistencyLevel: 'eventual' } };
+export { EVENTUAL };
 
 /** The checkbox column of a table of users; selected maps a user's id to the user. */
 export function useUserSelection(

@@ -6,7 +6,6 @@
 import {
   Badge,
   Button,
-  Checkbox,
   Field,
   Input,
   Radio,
@@ -25,9 +24,10 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, relativeLink, type GraphUser, type ListResponse } from '../api';
 import { AppLink, ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
-import { DataTable, toggled } from '../components/DataTable';
+import { DataTable } from '../components/DataTable';
 import { FormDialog } from '../components/FormDialog';
 import { LicenseErrorText, LicenseStateBadge } from '../components/UserLicenses';
+import { UserPicker } from '../components/UserPicker';
 import { useErrorText } from '../errors';
 import { useFormat } from '../format';
 import {
@@ -44,7 +44,7 @@ import {
   rememberGroupName,
   removeMember,
   reprocessUser,
-  userLicenseStates,
+  type UserLicenseStates,
   type Group,
   type LicenseAssignmentState,
   type LicensePreview,
@@ -53,7 +53,6 @@ import {
 import { available, loadProducts, totalUnits, useLoad, type Products } from '../hooks';
 import { useSignedIn } from '../session';
 import { useCheckedSubmit, useSubmit } from '../submit';
-import { EVENTUAL, usersQuery } from './ActiveUsers';
 
 export function ProcessingBadge({ state }: { state: ProcessingState | undefined }) {
   const { t } = useTranslation();
@@ -254,16 +253,9 @@ function AddMembersDialog({ group, onClose, onDone }: { group: Group; onClose: (
   const c = useCommonStyles();
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [search, setSearch] = useState('');
-  const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState<Map<string, GraphUser>>(new Map());
   const [failed, setFailed] = useState<string[]>([]);
   const submit = useSubmit();
-  useEffect(() => {
-    const h = setTimeout(() => setQuery(search), 300);
-    return () => clearTimeout(h);
-  }, [search]);
-  const users = useLoad((signal) => api.get<ListResponse<GraphUser>>(usersQuery(query), { ...EVENTUAL, signal }), [query]);
   return (
     <FormDialog
       title={t('addMembers')}
@@ -290,19 +282,7 @@ function AddMembersDialog({ group, onClose, onDone }: { group: Group; onClose: (
       }
     >
       <p className={c.p}>{group.displayName}</p>
-      <SearchBox aria-label={t('searchUsersShort')} placeholder={t('searchUsersShort')} value={search} onChange={(_, d) => setSearch(d.value)} />
-      <div role="group" aria-label={t('usersToAdd')} style={{ display: 'flex', flexDirection: 'column', maxHeight: 320, overflowY: 'auto' }}>
-        {users.loading ? <Loading /> : null}
-        <ErrorBar message={users.error} />
-        {users.data?.value.map((u) => (
-          <Checkbox
-            key={u.id}
-            checked={chosen.has(u.id)}
-            label={u.displayName}
-            onChange={(_, d) => setChosen((cur) => toggled(cur, u.id, u, Boolean(d.checked)))}
-          />
-        ))}
-      </div>
+      <UserPicker label={t('usersToAdd')} searchLabel={t('searchUsersShort')} chosen={chosen} onChange={setChosen} />
       {chosen.size > 0 ? <p className={c.muted}>{t('selectedUsers', { names: [...chosen.values()].map((u) => u.displayName).join(', ') })}</p> : null}
       {failed.length > 0 ? (
         <ErrorBar title={t('errorTitle')} message={failed.join(' · ')} />
@@ -590,24 +570,27 @@ function LicenseErrorsTab({ group, products, tick, onChanged }: { group: Group; 
   const errorText = useErrorText();
   const [notice, setNotice] = useState<string | null>(null);
   const reprocess = useSubmit();
-  // Each member's errors from this group: licenseAssignmentStates by user.
+  // Each member's errors from this group: the page's licenseAssignmentStates
+  // come with it ($select), filtered to this group's sources in error.
   const withStates = useCallback(
     async (p: string, signal?: AbortSignal): Promise<ListResponse<ErrorMember>> => {
-      const page = await api.get<ListResponse<GraphUser>>(p, { signal });
-      const value = await Promise.all(
-        (page.value ?? []).map(async (u) => {
-          const s = await userLicenseStates(u.id, signal).catch(() => null);
-          const states = (s?.licenseAssignmentStates ?? []).filter(
-            (x) => x.assignedByGroup?.toLowerCase() === group.id.toLowerCase() && x.error && x.error !== 'None',
-          );
-          return { id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, states };
-        }),
-      );
+      const page = await api.get<ListResponse<UserLicenseStates>>(p, { signal });
+      const value = (page.value ?? []).map((u) => ({
+        id: u.id,
+        displayName: u.displayName,
+        userPrincipalName: u.userPrincipalName,
+        states: (u.licenseAssignmentStates ?? []).filter(
+          (x) => x.assignedByGroup?.toLowerCase() === group.id.toLowerCase() && x.error && x.error !== 'None',
+        ),
+      }));
       return { ...page, value };
     },
     [group.id],
   );
-  const list = usePagedList<ErrorMember>(`/v1.0/groups/${encodeURIComponent(group.id)}/membersWithLicenseErrors?$top=50`, withStates);
+  const list = usePagedList<ErrorMember>(
+    `/v1.0/groups/${encodeURIComponent(group.id)}/membersWithLicenseErrors?$top=50&$select=id,displayName,userPrincipalName,licenseAssignmentStates`,
+    withStates,
+  );
   const { reload } = list;
   useEffect(() => {
     if (tick > 0) reload();

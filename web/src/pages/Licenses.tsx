@@ -1,23 +1,24 @@
 // Billing → Licenses: per product, who holds it
 // (GET /v1.0/users?$filter=assignedLicenses/any(x:x/skuId eq <guid>)),
 // with assign and unassign from there.
-import { Button, Checkbox, SearchBox } from '@fluentui/react-components';
+import { Button } from '@fluentui/react-components';
 import { ArrowLeftRegular, KeyRegular, KeyResetRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
 import { api, relativeLink, type GraphUser, type ListResponse } from '../api';
 import { AppLink, ErrorBar, InfoBar, Loading, PageHeader, useCommonStyles } from '../components/common';
-import { DataTable, toggled } from '../components/DataTable';
+import { DataTable } from '../components/DataTable';
 import { FormDialog } from '../components/FormDialog';
 import { ResultView } from '../components/LicenseDialogs';
+import { UserPicker } from '../components/UserPicker';
 import { useErrorText } from '../errors';
 import { useFormat } from '../format';
 import { available, loadProducts, totalUnits, useLoad } from '../hooks';
 import { assignToUsers, holds, removeFromUsers, type BatchResult } from '../licensing';
 import { useSignedIn } from '../session';
 import { useSubmit } from '../submit';
-import { EVENTUAL, useUserSelection, usersQuery } from './ActiveUsers';
+import { EVENTUAL, useUserSelection } from './ActiveUsers';
 
 export function LicensesPage() {
   const c = useCommonStyles();
@@ -58,16 +59,9 @@ function PickUsersDialog({ skuId, name, onClose, onDone }: { skuId: string; name
   const c = useCommonStyles();
   const { t } = useTranslation();
   const { session } = useSignedIn();
-  const [search, setSearch] = useState('');
-  const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState<Map<string, GraphUser>>(new Map());
   const submit = useSubmit();
   const [result, setResult] = useState<BatchResult | null>(null);
-  useEffect(() => {
-    const h = setTimeout(() => setQuery(search), 300);
-    return () => clearTimeout(h);
-  }, [search]);
-  const users = useLoad((signal) => api.get<ListResponse<GraphUser>>(usersQuery(query), { ...EVENTUAL, signal }), [query]);
 
   return (
     <FormDialog
@@ -88,23 +82,13 @@ function PickUsersDialog({ skuId, name, onClose, onDone }: { skuId: string; name
       }}
     >
       <p className={c.p}>{name}</p>
-      <SearchBox aria-label={t('searchUsersShort')} placeholder={t('searchUsersShort')} value={search} onChange={(_, d) => setSearch(d.value)} />
-      <div role="group" aria-label={t('usersToAssign')} style={{ display: 'flex', flexDirection: 'column', maxHeight: 320, overflowY: 'auto' }}>
-        {users.loading ? <Loading /> : null}
-        <ErrorBar message={users.error} />
-        {users.data?.value.map((u) => {
-          const has = holds(u, skuId);
-          return (
-            <Checkbox
-              key={u.id}
-              disabled={has}
-              checked={has || chosen.has(u.id)}
-              label={has ? `${u.displayName} (${t('alreadyAssigned')})` : u.displayName}
-              onChange={(_, d) => setChosen((cur) => toggled(cur, u.id, u, Boolean(d.checked)))}
-            />
-          );
-        })}
-      </div>
+      <UserPicker
+        label={t('usersToAssign')}
+        searchLabel={t('searchUsersShort')}
+        chosen={chosen}
+        onChange={setChosen}
+        unavailable={(u) => (holds(u, skuId) ? t('alreadyAssigned') : null)}
+      />
       <ResultView result={result} />
     </FormDialog>
   );
