@@ -540,6 +540,57 @@ TEST(ApiGroups, AStormOfDirectAndGroupChangesNeverOverAssignsAPool) {
   EXPECT_EQ(consumed, 6);  // 14 users want it from some source: every seat is taken
 }
 
+// Business Basic and Business Standard exclude each other: a direct Basic
+// and a group's Standard racing for the same users never both land (on
+// PostgreSQL they share the pools' locks, PoolsToLock), whatever wins.
+TEST(ApiGroups, ConflictingDirectAndGroupLicensesNeverMeetUnderConcurrency) {
+  lt::ServerProcess srv;
+  auto org = srv.SignUp("conflictstorm");
+  auto c = srv.NewClient(org.token);
+  std::string card = lt::AddCard(c);
+  std::string basic = lt::SkuIdOf(c, "BUSINESS_BASIC");
+  std::string standard = lt::SkuIdOf(c, "BUSINESS_STANDARD");
+  lt::Buy(c, basic, 12, card);
+  lt::Buy(c, standard, 12, card);
+  std::string g = CreateGroup(c, "Standard for all");
+  std::vector<std::string> users = AddNewMembers(c, srv, org, g, "x", 12);
+  Json remove_basic{{"addLicenses", Json::array()}, {"removeLicenses", {basic}}};
+  Json remove_standard{{"addLicenses", Json::array()}, {"removeLicenses", {standard}}};
+
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 2; ++t)
+    ts.emplace_back([&, t] {  // direct Basic on and off
+      auto cl = srv.NewClient(org.token);
+      for (int i = t; !stop; i += 2) {
+        const auto& u = users[static_cast<size_t>(i) % users.size()];
+        cl.Post("/v1.0/users/" + u + "/assignLicense", (i / 12) % 2 ? remove_basic : AddSku(basic));
+      }
+    });
+  ts.emplace_back([&] {  // the group's Standard on and off
+    auto cl = srv.NewClient(org.token);
+    for (int i = 0; !stop; ++i) {
+      cl.Post("/v1.0/groups/" + g + "/assignLicense", i % 2 ? remove_standard : AddSku(standard));
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  std::this_thread::sleep_for(2500ms);
+  stop = true;
+  for (auto& t : ts) t.join();
+  c.Post("/v1.0/groups/" + g + "/assignLicense", AddSku(standard));
+  WaitProcessed(c, g);
+  std::this_thread::sleep_for(300ms);  // member runs queued last
+  int both = 0, either = 0;
+  for (const auto& u : users) {
+    auto skus = Skus(c.Get("/v1.0/users/" + u).json);
+    both += skus.count(basic) && skus.count(standard);
+    either += skus.count(basic) || skus.count(standard);
+  }
+  EXPECT_EQ(both, 0);
+  EXPECT_EQ(either, 12);  // the group's Standard, or MutuallyExclusiveViolation beside Basic
+  EXPECT_EQ(Consumed(c, basic) + Consumed(c, standard), 12);
+}
+
 // R19: a group change acknowledged with 202 is processed even when the
 // server is killed right after; the next server processes it once.
 TEST(ApiGroups, AKilledServerProcessesAnAcknowledgedGroupChangeOnceAfterRestart) {
